@@ -1,0 +1,104 @@
+"""Configuration in one place: defaults, then an optional TOML file, then ``CNC_KG_*`` variables.
+
+Every limit and base IRI the code uses is a named setting here, never a literal elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Persistent IRIs (w3id.org redirects to wherever the graph is served).
+BASE_IRI = "https://w3id.org/cnc-kg/"
+ONTOLOGY_NS = BASE_IRI + "ontology/"   # classes, properties, controlled-vocabulary individuals
+ONTOLOGY_IRI = BASE_IRI + "ontology"
+DATA_NS = BASE_IRI + "id/"             # every curated entity
+SHAPES_NS = BASE_IRI + "shapes/"
+DATASET_IRI = BASE_IRI + "dataset"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of a cnc-kg project folder and its server."""
+
+    root: Path = field(default_factory=Path.cwd)
+    base_iri: str = BASE_IRI
+    # Public base URL the server answers on; entity IRIs under ``base_iri`` map to it.
+    public_url: str = "http://127.0.0.1:8000/"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2           # WSGI worker processes
+    threads: int = 4           # threads per WSGI worker
+    store: str = ""            # "" = embedded engine; else URL of an external SPARQL endpoint
+    store_graph: str = ""      # named graph holding our data in an external store
+    query_timeout: float = 10.0       # seconds before a query is cut
+    query_workers: int = 2            # engine processes that can be killed on overrun
+    max_query_bytes: int = 64 * 1024  # 413 beyond
+    max_result_rows: int = 10_000     # cap on SELECT rows
+    service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed for federation
+    data_dir: str = "data"     # relative to root unless absolute
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def data_path(self) -> Path:
+        return self.root / self.data_dir
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+
+_ENV_PREFIX = "CNC_KG_"
+
+
+def _coerce(name: str, raw: object) -> object:
+    """Convert a file or environment value to the type of the field it sets."""
+    kind = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    if kind == "Path":
+        return Path(str(raw))
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind.startswith("tuple"):
+        if isinstance(raw, str):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        return tuple(raw)
+    return str(raw)
+
+
+def load_settings(root: Path | str | None = None, config_file: Path | str | None = None,
+                  **overrides: object) -> Settings:
+    """Defaults, then ``config_file`` (or ``$CNC_KG_CONFIG``), then ``CNC_KG_*``, then overrides."""
+    values: dict[str, object] = {}
+    names = {f.name for f in dataclasses.fields(Settings)}
+    config_file = config_file or os.environ.get(_ENV_PREFIX + "CONFIG")
+    if config_file:
+        with open(config_file, "rb") as fh:
+            for key, raw in tomllib.load(fh).items():
+                if key not in names:
+                    raise ValueError(f"{config_file}: unknown setting {key!r}")
+                values[key] = _coerce(key, raw)
+    for name in names:
+        env = os.environ.get(_ENV_PREFIX + name.upper())
+        if env is not None:
+            values[name] = _coerce(name, env)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if root is not None:
+        values["root"] = Path(root)
+    values["root"] = Path(values.get("root", Path.cwd())).resolve()
+    return Settings(**values)
