@@ -18,6 +18,12 @@ COMMANDS = {
     "query": "server.query_cli:query",
     "serve": "server.web.serve:serve",
     "load": "server.store.load:load",
+    "template": "server.import_cli:template",
+    "import": "server.import_cli:import_sheets",
+    "export": "server.import_cli:export",
+    "reconcile": "server.reconcile:reconcile",
+    "remove-person": "server.privacy:remove_person",
+    "generate": "server.generate:generate",
 }
 
 

@@ -1,0 +1,183 @@
+"""``cnc-kg build``: validate, then publish ``dist/`` atomically (a failed build never replaces it).
+
+Outputs: Turtle, N-Triples, JSON-LD (https://www.w3.org/TR/json-ld11/) with its context document,
+the shapes, the validation report (JSON and text) and ``build.json`` (counts and content hash).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime
+import errno
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from rdflib import RDF, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from server.cli import with_settings
+from server.config import DATA_NS, Settings
+from server.namespaces import PREFIXES, bind_prefixes
+from server.rdf_files import ProjectError
+from server.validation_cli import (
+    EXIT_INVALID,
+    ValidationRun,
+    shapes_check_option,
+    unreadable,
+    validate_project,
+)
+
+CONTEXT_FILE = "context.jsonld"
+
+
+class InvalidGraph(Exception):
+    """The graph has violations; nothing was written."""
+
+    def __init__(self, run: ValidationRun):
+        self.run = run
+        super().__init__(f"{run.report.violations} violation(s): dist/ left untouched")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a successful build wrote."""
+
+    dist: Path
+    triples: int
+    entities: int
+    sha256: str
+    run: ValidationRun
+
+
+def build_graph(settings: Settings, reasoner: bool = True,
+                shapes_check: bool = True) -> BuildResult:
+    """Validate the project and, if valid, replace ``settings.dist_dir`` with a fresh build.
+
+    Raises ``ProjectError`` (unreadable input) or ``InvalidGraph`` (violations); in both cases
+    the previous ``dist/`` is left as it was.
+    """
+    run = validate_project(settings, reasoner=reasoner, shapes_check=shapes_check)
+    if not run.report.conforms:
+        raise InvalidGraph(run)
+    started = time.perf_counter()
+    # Canonical blank-node labels: the same sources give the same N-Triples and the same hash.
+    graph = bind_prefixes(Graph())
+    graph += to_canonical_graph(run.project.published())
+    ntriples = "".join(sorted(line + "\n" for line in
+                              graph.serialize(format="nt").splitlines() if line.strip()))
+    digest = hashlib.sha256(ntriples.encode("utf-8")).hexdigest()
+    entities = len({s for s in graph.subjects(RDF.type) if isinstance(s, URIRef)
+                    and str(s).startswith(DATA_NS)})
+    settings.root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".dist-new-", dir=settings.root))
+    staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
+    try:
+        _write_outputs(staging, graph, ntriples, run)
+        run.durations["write"] = time.perf_counter() - started
+        (staging / "build.json").write_text(json.dumps({
+            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "triples": len(graph),
+            "entities": entities,
+            "sha256": digest,
+            "sha256_of": "sorted N-Triples of cnc-kg.nt (canonical blank nodes)",
+            "files": [str(p.relative_to(settings.root)) for p in run.project.files],
+            "durations_s": {k: round(v, 3) for k, v in run.durations.items()},
+        }, indent=2) + "\n", encoding="utf-8")
+        _swap_into_place(staging, settings.dist_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(settings.dist_dir, len(graph), entities, digest, run)
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD context document: every project prefix."""
+    return {"@context": {prefix: str(ns) for prefix, ns in PREFIXES.items()}}
+
+
+def _write_outputs(folder: Path, graph: Graph, ntriples: str, run: ValidationRun) -> None:
+    """Every published file, written into ``folder`` (a staging folder)."""
+    (folder / "cnc-kg.nt").write_text(ntriples, encoding="utf-8")
+    graph.serialize(folder / "cnc-kg.ttl", format="turtle", encoding="utf-8")
+    context = jsonld_context()
+    (folder / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", encoding="utf-8")
+    document = json.loads(graph.serialize(format="json-ld", context=context["@context"]))
+    # Point at the context document instead of repeating it; it sits next to this file.
+    document["@context"] = CONTEXT_FILE
+    (folder / "cnc-kg.jsonld").write_text(
+        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    shapes = bind_prefixes(Graph()) + run.project.shapes
+    bind_prefixes(shapes).serialize(folder / "shapes.ttl", format="turtle", encoding="utf-8")
+    (folder / "validation-report.json").write_text(run.report.to_json_text(), encoding="utf-8")
+    (folder / "validation-report.txt").write_text(run.report.to_text(), encoding="utf-8")
+
+
+def _swap_into_place(staging: Path, dist: Path) -> None:
+    """Replace ``dist`` by ``staging``: one atomic exchange where the OS has it, else two renames.
+
+    With the exchange, a reader (the server reloading ``dist/cnc-kg.nt``) always finds a
+    complete ``dist/``, old or new; with two renames there is a moment without one.
+    """
+    if not dist.exists():
+        os.rename(staging, dist)
+    elif _exchange(staging, dist):
+        shutil.rmtree(staging)  # it now holds the previous build
+    else:
+        retired = Path(tempfile.mkdtemp(prefix=".dist-old-", dir=dist.parent))
+        os.rename(dist, retired / "dist")
+        try:
+            os.rename(staging, dist)
+        except OSError:
+            os.rename(retired / "dist", dist)  # put the previous build back
+            retired.rmdir()
+            raise
+        shutil.rmtree(retired)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # renameat2(2) flag, Linux >= 3.15
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with Linux ``renameat2``; False where it is not available."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL):  # kernel or file system without the flag
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+@click.command()
+@click.option("--reasoner/--no-reasoner", default=True, show_default=True,
+              help="Check the ontology with HermiT first (the slow step).")
+@shapes_check_option
+@with_settings
+def build(settings: Settings, reasoner: bool, shapes_check: bool) -> None:
+    """Validate, then write dist/: Turtle, N-Triples, JSON-LD + context, report, build.json.
+
+    Exit 1 (dist/ untouched) on violations, 2 when a file cannot be read.
+    """
+    try:
+        result = build_graph(settings, reasoner=reasoner, shapes_check=shapes_check)
+    except ProjectError as error:
+        unreadable(error, "text", settings.root)
+    except InvalidGraph as error:
+        click.echo(error.run.report.to_text(), nl=False)
+        click.echo(f"build refused: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    steps = ", ".join(f"{step} {sec:.1f}s" for step, sec in result.run.durations.items())
+    click.echo(f"{result.run.report.warnings} warning(s); wrote {result.dist}: "
+               f"{result.triples} triples, {result.entities} entities, sha256 {result.sha256[:12]} "
+               f"({steps})")

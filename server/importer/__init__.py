@@ -1,0 +1,1 @@
+"""Spreadsheet import for curators: templates, reading sheets, checks, mapping to RDF, writing data/."""

@@ -1,0 +1,358 @@
+"""Check sheets before anything is written; every problem as ``file:row:column: message``.
+
+Sheet checks (unknown column, private column on people, bad slug, date, number or identifier,
+unknown reference, duplicate key, missing source, missing fr/en label) are all collected in one
+pass; the rows are mapped to RDF at the same time (``Analysis.graphs``) so that SHACL can run on
+the result and its findings be placed back on the rows (``shacl_problems``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import FOAF, ORG, RDF, RDFS
+from rdflib.term import Node
+
+from server.importer.mapping import (
+    CellError,
+    check_slug,
+    entity_iri,
+    literal_or_iri,
+    slug_of,
+    split_cell,
+)
+from server.importer.sheets import Sheet
+from server.importer.templates import (
+    KINDS,
+    Column,
+    Template,
+    choice_values,
+    local_name,
+    resolve,
+    subclasses,
+)
+from server.importer.workspace import IMPORTED_PREFIX, Workspace
+from server.namespaces import CNC, bind_prefixes
+
+# Header words that would put a person's private contact data in the graph (fr, en, zh).
+PRIVATE_COLUMN = re.compile(r"mail|courriel|phone|t[ée]l|mobile|portable|fax|address|adresse|"
+                            r"rue|street|postal|邮箱|电话|手机|地址", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, placed at a sheet's row and column when it has one."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    severity: str = "error"     # "error" blocks the import; "warning" and "notice" do not
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f":{self.row}"
+            if self.column:
+                where += f":{self.column}"
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {label}{self.message}"
+
+
+@dataclass
+class _Record:
+    sheet: Sheet
+    template: Template
+    row: int
+    cells: dict[str, str]
+    subject: URIRef | None
+    types: set[URIRef]
+
+
+@dataclass
+class Analysis:
+    """The mapped sheets: one graph per kind, where each statement came from, the problems."""
+
+    graphs: dict[str, Graph] = field(default_factory=dict)
+    sheets_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    subject_rows: dict[URIRef, tuple[str, int, str]] = field(default_factory=dict)
+    statement_cells: dict[tuple[Node, Node, Node], tuple[str, int, str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    templates: dict[str, Template] = field(default_factory=dict)
+    subjects_with_problems: set[URIRef] = field(default_factory=set)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that block the import."""
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def kind_of_sheet(name: str) -> str | None:
+    """The record kind a sheet named ``name`` holds: its name, or a name ending in -<kind>."""
+    lowered = name.strip().lower().replace("_", "-")
+    for kind in sorted(KINDS, key=len, reverse=True):
+        if lowered == kind or lowered.endswith("-" + kind):
+            return kind
+    return None
+
+
+def analyse(sheets: list[Sheet], workspace: Workspace) -> Analysis:
+    """Check every row of ``sheets`` and map them to RDF; collect all problems."""
+    result = Analysis()
+    result.templates = {name: resolve(kind, workspace.ontology, workspace.shapes)
+                        for name, kind in KINDS.items()}
+    matched: list[tuple[Sheet, Template]] = []
+    for sheet in sheets:
+        kind = kind_of_sheet(sheet.name)
+        if kind is None:
+            result.problems.append(Problem(sheet.label, None, None, "cannot tell which kind of "
+                                           "record this sheet holds: name the file or worksheet "
+                                           "after one of " + ", ".join(KINDS)))
+            continue
+        template = result.templates[kind]
+        result.problems += _header_problems(sheet, template)
+        result.sheets_of[kind].append(sheet.label)
+        result.graphs.setdefault(kind, bind_prefixes(Graph()))
+        matched.append((sheet, template))
+    records, unpublished = _records(matched, workspace, result.problems)
+    known = _known_types(workspace, records)
+    for record in records:
+        _map_record(record, known, unpublished, workspace, result)
+    return result
+
+
+def _header_problems(sheet: Sheet, template: Template) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for name in sheet.header:
+        if not name:
+            continue
+        if name in seen:
+            problems.append(Problem(sheet.label, 1, name, f"column {name!r} appears twice"))
+        seen.add(name)
+        if template.column(name) is not None:
+            continue
+        if template.kind.private_fields_refused and PRIVATE_COLUMN.search(name):
+            problems.append(Problem(sheet.label, 1, name, f"column {name!r} refused: the graph "
+                                    "publishes no personal e-mail, phone or address; delete this "
+                                    "column (an institution's contact belongs on the organisation)"))
+        else:
+            problems.append(Problem(sheet.label, 1, name, f"unknown column {name!r} for "
+                                    f"{template.kind.name}; expected: "
+                                    + ", ".join(c.name for c in template.columns)))
+    for column in template.columns:
+        if column.required and column.name not in seen:
+            problems.append(Problem(sheet.label, 1, column.name,
+                                    f"missing column {column.name!r} (required)"))
+    return problems
+
+
+def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
+             problems: list[Problem]) -> tuple[list[_Record], set[str]]:
+    """First pass: each row's subject and types; duplicate keys; people not to publish."""
+    records = []
+    unpublished: set[str] = set()
+    keys: dict[tuple, tuple[str, int]] = {}
+    curated = workspace.curated_subjects()
+    for sheet, template in matched:
+        kind = template.kind
+        subject_column = template.column(kind.subject_column)
+        for row, cells in sheet.rows:
+            key_text = cells.get(subject_column.name, "")
+            subject = None
+            if key_text:
+                try:
+                    subject = entity_iri(check_slug(key_text))
+                except CellError as error:
+                    problems.append(Problem(sheet.label, row, subject_column.name, str(error)))
+            if kind.cls == FOAF.Person and not _allowed(cells.get("publication_allowed", "")):
+                if key_text:
+                    unpublished.add(key_text)
+                problems.append(Problem(sheet.label, row, "publication_allowed", "person not "
+                                        "imported: publication_allowed is not yes", "notice"))
+                continue
+            key = tuple(cells.get(name, "") for name in kind.key_columns)
+            if all(key):
+                scope = ("entity",) if kind.subject_column == "slug" else (kind.name,)
+                if scope + key in keys:
+                    where = keys[scope + key]
+                    problems.append(Problem(sheet.label, row, kind.key_columns[-1],
+                                            f"duplicate key {' + '.join(key)!r}: already used "
+                                            f"in {where[0]} row {where[1]}"))
+                    continue
+                keys[scope + key] = (sheet.label, row)
+            if subject is not None and kind.subject_column == "slug" and subject in curated:
+                problems.append(Problem(sheet.label, row, "slug", f"slug {key_text!r} is "
+                                        f"already defined in {curated[subject].name} (hand-"
+                                        "curated): choose another slug or edit that file"))
+            types = set()
+            if kind.subject_column == "slug":
+                types = {kind.cls, *kind.extra_types}
+                choices = choice_values(workspace.ontology, kind, template.column("type")
+                                        or Column("type", "type"))
+                chosen = cells.get("type", "")
+                if chosen in choices:
+                    types.add(choices[chosen])
+            records.append(_Record(sheet, template, row, cells, subject, types))
+    return records, unpublished
+
+
+def _allowed(text: str) -> bool:
+    return text.strip().lower() in {"yes", "true", "oui", "1", "是"}
+
+
+def _known_types(workspace: Workspace, records: list[_Record]) -> dict[str, set[URIRef]]:
+    """Types of every slug a reference may name: rows being imported, then data/."""
+    known: dict[str, set[URIRef]] = defaultdict(set)
+    replaced = {workspace.imported_path(r.template.kind.name) for r in records}
+    for subject, _, cls in workspace.data(without=replaced).triples((None, RDF.type, None)):
+        if slug_of(subject):
+            known[slug_of(subject)].add(cls)
+    for record in records:
+        if record.subject is not None:
+            known[slug_of(record.subject)] |= record.types
+    return known
+
+
+def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set[str],
+                workspace: Workspace, result: Analysis) -> None:
+    """Second pass: every cell of one row to triples, or to a problem placed on the cell."""
+    kind = record.template.kind
+    label = record.sheet.label
+    graph = result.graphs.setdefault(kind.name, bind_prefixes(Graph()))
+    problems: list[Problem] = []
+    triples: list[tuple[Node, Node, Node, str]] = []
+    if record.subject is None:
+        if not record.cells.get(kind.subject_column):
+            problems.append(Problem(label, record.row, kind.subject_column,
+                                    f"missing {kind.subject_column}: every row needs one "
+                                    "(never a row number)"))
+    elif kind.subject_column == "slug":
+        triples += [(record.subject, RDF.type, cls, "slug") for cls in sorted(record.types)
+                    if cls not in _implied_by(record.types, workspace, cls)]
+    for column in record.template.columns:
+        if column.value in ("slug", "type") or column.predicate is None:
+            continue
+        text = record.cells.get(column.name, "")
+        if not text and column.required:
+            problems.append(Problem(label, record.row, column.name, _missing(column)))
+        choices = choice_values(workspace.ontology, kind, column)
+        for value in split_cell(column, text):
+            try:
+                term = _term(column, value, choices, known, unpublished, workspace)
+            except CellError as error:
+                problems.append(Problem(label, record.row, column.name, str(error)))
+                continue
+            if term is None:  # a membership of a person who is not published: skip the row
+                result.problems.append(Problem(label, record.row, column.name,
+                                               f"row not imported: {value!r} is not published",
+                                               "notice"))
+                return
+            if record.subject is not None:
+                triples.append((record.subject, column.predicate, term, column.name))
+    result.problems += problems
+    for subject, predicate, term, column_name in triples:
+        graph.add((subject, predicate, term))
+        result.statement_cells.setdefault((subject, predicate, term),
+                                          (label, record.row, column_name))
+    if record.subject is not None:
+        result.subject_rows.setdefault(record.subject, (label, record.row, kind.name))
+        if problems:  # SHACL findings on a row already reported are noise
+            result.subjects_with_problems.add(record.subject)
+
+
+def _implied_by(types: set[URIRef], workspace: Workspace, cls: URIRef) -> set[URIRef]:
+    """Types in ``types`` made redundant by a more specific one (Organisation under Ministry)."""
+    return {cls} if any(other != cls and cls in _supers(workspace, other) for other in types) \
+        else set()
+
+
+def _supers(workspace: Workspace, cls: URIRef) -> set[URIRef]:
+    return set(workspace.ontology.transitive_objects(cls, RDFS.subClassOf))
+
+
+def _missing(column: Column) -> str:
+    if column.value == "source":
+        return ("missing source: give the https:// address of a public page stating this row, "
+                "or the slug of a row of the sources sheet")
+    if column.value == "label":
+        language = {"fr": "French", "en": "English", "zh": "Chinese"}[column.lang]
+        return f"missing {language} label ({column.name}): every record needs one"
+    return f"missing value: {column.name} is required"
+
+
+def _term(column: Column, text: str, choices: dict[str, URIRef], known: dict[str, set[URIRef]],
+          unpublished: set[str], workspace: Workspace) -> Node | None:
+    """One cell value as an RDF term; references are checked against ``known`` slugs."""
+    if column.value == "source" and re.match(r"^https?://", text):
+        return literal_or_iri(Column(column.name, "url"), text, {})
+    if column.value not in ("ref", "source"):
+        return literal_or_iri(column, text, choices)
+    slug = check_slug(text)
+    targets = (CNC.SourceDocument,) if column.value == "source" else column.targets
+    if slug in unpublished:
+        if column.predicate == ORG.member:
+            return None
+        raise CellError(f"{slug!r} is a person not cleared for publication (people sheet): "
+                        "remove the reference or set publication_allowed to yes")
+    if slug not in known:
+        wanted = " or ".join(local_name(t) if str(t).startswith(str(CNC)) else t.n3()
+                             for t in targets)
+        raise CellError(f"unknown reference {slug!r}: no row of the sheets imported and no "
+                        f"entity in data/ has this slug (expected a {wanted})")
+    allowed = set().union(*(subclasses(workspace.ontology, t) for t in targets))
+    if not known[slug] & allowed:
+        found = ", ".join(sorted(_short(t) for t in known[slug]))
+        raise CellError(f"{slug!r} is a {found}, but {column.name} needs a "
+                        + " or ".join(_short(t) for t in targets))
+    return entity_iri(slug)
+
+
+def _short(term: URIRef) -> str:
+    return local_name(term) if str(term).startswith(str(CNC)) else term.n3()
+
+
+def shacl_problems(findings, analysis: Analysis, baseline: set[tuple]) -> list[Problem]:
+    """SHACL findings placed on the rows they concern; others only if new (not in ``baseline``).
+
+    A finding on a row that already has a sheet problem is dropped: fix the sheet problem first.
+    """
+    problems = []
+    for finding in findings:
+        focus = URIRef(finding.focus_node)
+        severity = "error" if finding.severity == "Violation" else "warning"
+        rule = f" [{finding.shape.rsplit('/', 1)[-1]}]"
+        origin = analysis.subject_rows.get(focus)
+        if origin is None:
+            if severity == "error" and _key(finding) not in baseline:
+                problems.append(Problem("data/", None, None, f"{finding.focus_node}: "
+                                        f"{finding.message}{rule}"))
+            continue
+        if focus in analysis.subjects_with_problems:
+            continue
+        label, row, kind = origin
+        column = _column_of(finding, focus, analysis, kind)
+        problems.append(Problem(label, row, column, finding.message + rule, severity))
+    return problems
+
+
+def _key(finding) -> tuple:
+    return (finding.focus_node, finding.path, finding.shape, finding.value)
+
+
+def _column_of(finding, focus: URIRef, analysis: Analysis, kind: str) -> str:
+    """The column a finding's path and value came from (label_fr for the French-label rule)."""
+    if finding.path and finding.value is not None:
+        for (s, p, o), (_, _, column) in analysis.statement_cells.items():
+            if s == focus and str(p) == finding.path and str(o) == finding.value:
+                return column
+    candidates = [c for c in analysis.templates[kind].columns
+                  if c.predicate is not None and str(c.predicate) == finding.path]
+    for column in candidates:
+        if column.lang and finding.shape.endswith("-" + column.lang):
+            return column.name
+    return candidates[0].name if candidates else "-"
+

@@ -1,0 +1,183 @@
+"""Harvesting: the dumps of dist/ with size and date, the VoID + DCAT description of the dataset
+(https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-3/) and the sitemap's URLs."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+
+from server.config import DATA_NS, DATASET_IRI, ONTOLOGY_NS
+from server.namespaces import PREFIXES, bind_prefixes
+from server.services.index import GraphIndex
+from server.services.iris import local_path
+
+DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+CNC_IRI = URIRef(DATA_NS + "cnc")
+
+TITLES = {"fr": "Graphe de connaissances du Centre franco-chinois sur la Neutralité Carbone",
+          "en": "Knowledge graph of the Franco-Chinese Carbon Neutrality Center",
+          "zh": "中法碳中和中心知识图谱"}
+DESCRIPTIONS = {
+    "en": "Sourced linked data about the CNC: its network nodes, partner organisations, "
+          "agreements, events, funding instruments and declared figures.",
+    "fr": "Données liées et sourcées sur le CNC : nœuds du réseau, organisations partenaires, "
+          "accords, événements, instruments de financement et chiffres déclarés.",
+}
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One downloadable file of the whole graph."""
+
+    name: str              # file name under /dumps/
+    source: str            # file of dist/ it is made from
+    media_type: str
+    label: str
+    gzipped: bool = False  # served as the gzip of ``source``
+
+
+DUMPS: tuple[Dump, ...] = (
+    Dump("cnc-kg.ttl", "cnc-kg.ttl", "text/turtle", "Turtle"),
+    Dump("cnc-kg.nt.gz", "cnc-kg.nt", "application/n-triples", "N-Triples (gzip)", gzipped=True),
+    Dump("cnc-kg.jsonld", "cnc-kg.jsonld", "application/ld+json", "JSON-LD"),
+    Dump("context.jsonld", "context.jsonld", "application/ld+json", "JSON-LD context"),
+)
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """A dump as it is on disk right now."""
+
+    dump: Dump
+    body: bytes
+    modified: datetime.datetime
+
+    @property
+    def size(self) -> int:
+        return len(self.body)
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, float], bytes] = {}
+
+
+def _gzip(path: Path) -> bytes:
+    """The gzip of ``path``, made once per file version; mtime 0 so the bytes (and ETag) are
+    the same in every worker."""
+    key = (str(path), path.stat().st_mtime)
+    with _lock:
+        if key not in _cache:
+            _cache.clear()
+            _cache[key] = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+        return _cache[key]
+
+
+def build_date(dist: Path) -> datetime.datetime | None:
+    """When dist/ was built (``build.json``), else the N-Triples file's time, else ``None``."""
+    info = dist / "build.json"
+    if info.is_file():
+        return datetime.datetime.fromisoformat(json.loads(info.read_text("utf-8"))["date"])
+    nt = dist / "cnc-kg.nt"
+    if nt.is_file():
+        return datetime.datetime.fromtimestamp(nt.stat().st_mtime, datetime.UTC)
+    return None
+
+
+def dump_file(dist: Path, name: str) -> DumpFile | None:
+    """The dump called ``name`` if it is declared and present in ``dist``."""
+    dump = next((d for d in DUMPS if d.name == name), None)
+    if dump is None or not (dist / dump.source).is_file():
+        return None
+    path = dist / dump.source
+    body = _gzip(path) if dump.gzipped else path.read_bytes()
+    modified = datetime.datetime.fromtimestamp(int(path.stat().st_mtime), datetime.UTC)
+    return DumpFile(dump, body, modified)
+
+
+def dumps(dist: Path) -> list[DumpFile]:
+    """Every declared dump present in ``dist``."""
+    return [f for f in (dump_file(dist, d.name) for d in DUMPS) if f is not None]
+
+
+def description(index: GraphIndex, dist: Path, public_url: str, triples: int) -> Graph:
+    """The VoID + DCAT description of the dataset, with links on the server at ``public_url``."""
+    graph = bind_prefixes(Graph())
+    dataset = URIRef(DATASET_IRI)
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    for lang, title in TITLES.items():
+        graph.add((dataset, DCTERMS.title, Literal(title, lang=lang)))
+    for lang, text in DESCRIPTIONS.items():
+        graph.add((dataset, DCTERMS.description, Literal(text, lang=lang)))
+    graph.add((dataset, DCTERMS.license, DATA_LICENSE))
+    built = build_date(dist)
+    if built is not None:
+        graph.add((dataset, DCTERMS.modified, Literal(built.isoformat(), datatype=XSD.dateTime)))
+    graph.add((dataset, DCAT.landingPage, URIRef(public_url)))
+    graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    graph.add((dataset, VOID.entities, Literal(len(index.entities()), datatype=XSD.integer)))
+    graph.add((dataset, VOID.classes, Literal(len(index.class_counts), datatype=XSD.integer)))
+    graph.add((dataset, VOID.properties, Literal(len(index.property_counts),
+                                                 datatype=XSD.integer)))
+    graph.add((dataset, VOID.uriSpace, Literal(DATA_NS)))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(public_url + "sparql")))
+    if index.knows(CNC_IRI):
+        graph.add((dataset, VOID.rootResource, CNC_IRI))
+        graph.add((dataset, VOID.exampleResource, CNC_IRI))
+    for vocabulary in vocabularies(index):
+        graph.add((dataset, VOID.vocabulary, vocabulary))
+    for cls, count in sorted(index.class_counts.items()):
+        partition = BNode()
+        graph.add((dataset, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], cls))
+        graph.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for prop, count in sorted(index.property_counts.items()):
+        partition = BNode()
+        graph.add((dataset, VOID.propertyPartition, partition))
+        graph.add((partition, VOID.property, prop))
+        graph.add((partition, VOID.triples, Literal(count, datatype=XSD.integer)))
+    for file in dumps(dist):
+        if file.dump.name == "context.jsonld":
+            continue
+        url = URIRef(public_url + "dumps/" + file.dump.name)
+        graph.add((dataset, VOID.dataDump, url))
+        distribution = BNode()
+        graph.add((dataset, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCTERMS.title, Literal(file.dump.label, lang="en")))
+        graph.add((distribution, DCAT.downloadURL, url))
+        graph.add((distribution, DCAT.mediaType, URIRef(
+            "https://www.iana.org/assignments/media-types/" + file.dump.media_type)))
+        if file.dump.gzipped:
+            graph.add((distribution, DCAT.compressFormat,
+                       URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+        graph.add((distribution, DCAT.byteSize,
+                   Literal(file.size, datatype=XSD.nonNegativeInteger)))
+        graph.add((distribution, DCTERMS.modified,
+                   Literal(file.modified.isoformat(), datatype=XSD.dateTime)))
+        graph.add((distribution, DCTERMS.license, DATA_LICENSE))
+    service = URIRef(public_url + "sparql")
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCAT.endpointURL, service))
+    graph.add((service, DCAT.servesDataset, dataset))
+    return graph
+
+
+def vocabularies(index: GraphIndex) -> list[URIRef]:
+    """Namespaces of the properties and classes the data uses (our ontology first)."""
+    used = set(index.property_counts) | set(index.class_counts)
+    found = [URIRef(str(ns)) for prefix, ns in PREFIXES.items()
+             if prefix not in ("kg", "cncsh") and any(str(t).startswith(str(ns)) for t in used)]
+    return sorted(found, key=lambda ns: (str(ns) != ONTOLOGY_NS, str(ns)))
+
+
+def sitemap_paths(index: GraphIndex) -> list[str]:
+    """Local paths of every entity page (the sitemap lists these, made absolute)."""
+    return [path for path in (local_path(str(iri)) for iri in index.entities()) if path]

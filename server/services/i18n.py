@@ -1,0 +1,202 @@
+"""Languages of the pages: UI strings in fr/en/zh, Accept-Language, label fallback, dates.
+
+Accept-Language follows RFC 9110 §12.5.4; dates keep the precision of their XSD type
+(xsd:date, xsd:gYearMonth, xsd:gYear — https://www.w3.org/TR/xmlschema11-2/#built-in-datatypes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+LANGUAGES = ("fr", "en", "zh")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "zh": "中文"}
+
+# When a label is missing in the reader's language, the next one in this order is shown.
+FALLBACK = {"fr": ("fr", "en", "zh"), "en": ("en", "fr", "zh"), "zh": ("zh", "en", "fr")}
+
+MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+UI: dict[str, dict[str, str]] = {
+    "site_title": {"fr": "Graphe de connaissances du CNC", "en": "CNC knowledge graph",
+                   "zh": "中法碳中和中心知识图谱"},
+    "home": {"fr": "Accueil", "en": "Home", "zh": "首页"},
+    "search": {"fr": "Rechercher", "en": "Search", "zh": "搜索"},
+    "search_placeholder": {"fr": "Nom, sigle, 中文…", "en": "Name, acronym, 中文…",
+                           "zh": "名称、缩写、Français…"},
+    "search_results": {"fr": "Résultats pour", "en": "Results for", "zh": "搜索结果："},
+    "no_results": {"fr": "Aucun résultat.", "en": "No results.", "zh": "没有结果。"},
+    "browse": {"fr": "Parcourir", "en": "Browse", "zh": "浏览"},
+    "timeline": {"fr": "Chronologie", "en": "Timeline", "zh": "时间线"},
+    "network": {"fr": "Réseau", "en": "Network", "zh": "网络"},
+    "data": {"fr": "Données", "en": "Data", "zh": "数据"},
+    "sparql": {"fr": "Point d'accès SPARQL", "en": "SPARQL endpoint", "zh": "SPARQL 端点"},
+    "ontology": {"fr": "Ontologie", "en": "Ontology", "zh": "本体"},
+    "language": {"fr": "Langue", "en": "Language", "zh": "语言"},
+    "type": {"fr": "Type", "en": "Type", "zh": "类型"},
+    "names": {"fr": "Noms", "en": "Names", "zh": "名称"},
+    "description": {"fr": "Description", "en": "Description", "zh": "描述"},
+    "relations": {"fr": "Relations", "en": "Relations", "zh": "关系"},
+    "dates": {"fr": "Dates", "en": "Dates", "zh": "日期"},
+    "figures": {"fr": "Chiffres", "en": "Figures", "zh": "数字"},
+    "other": {"fr": "Autres propriétés", "en": "Other properties", "zh": "其他属性"},
+    "inverse": {"fr": "Mentionné par", "en": "Referred to by", "zh": "被引用于"},
+    "roles": {"fr": "Rôles", "en": "Roles", "zh": "职务"},
+    "claims": {"fr": "Sources divergentes", "en": "Sources that disagree", "zh": "来源不一致"},
+    "sources": {"fr": "Sources", "en": "Sources", "zh": "来源"},
+    "identifiers": {"fr": "Identifiants et liens", "en": "Identifiers and links",
+                    "zh": "标识符与链接"},
+    "formats": {"fr": "Cette page en RDF", "en": "This page as RDF", "zh": "本页 RDF 格式"},
+    "since": {"fr": "depuis", "en": "since", "zh": "起"},
+    "until": {"fr": "jusqu'à", "en": "until", "zh": "止"},
+    "not_found": {"fr": "Page introuvable", "en": "Page not found", "zh": "未找到页面"},
+    "not_found_text": {"fr": "Aucune ressource n'a cette adresse :",
+                       "en": "Nothing in the graph has this address:",
+                       "zh": "图谱中没有此地址："},
+    "similar": {"fr": "Noms proches", "en": "Similar names", "zh": "相近的名称"},
+    "about_cnc": {"fr": "Le Centre franco-chinois sur la Neutralité Carbone",
+                  "en": "The Franco-Chinese Carbon Neutrality Center",
+                  "zh": "中法碳中和中心"},
+    "declared_vs_recorded": {"fr": "Chiffres déclarés et recensés",
+                             "en": "Declared and recorded figures",
+                             "zh": "公布数字与已收录数字"},
+    "declared": {"fr": "Déclaré", "en": "Declared", "zh": "公布"},
+    "recorded": {"fr": "Recensé ici", "en": "Recorded here", "zh": "本图谱收录"},
+    "measure": {"fr": "Mesure", "en": "Measure", "zh": "指标"},
+    "as_of": {"fr": "à la date du", "en": "as of", "zh": "截至"},
+    "not_recorded": {"fr": "non recensé", "en": "not recorded", "zh": "未收录"},
+    "axes": {"fr": "Axes de recherche", "en": "Research axes", "zh": "研究方向"},
+    "recent_events": {"fr": "Événements récents", "en": "Recent events", "zh": "近期活动"},
+    "entry_points": {"fr": "Points d'entrée", "en": "Entry points", "zh": "入口"},
+    "classes": {"fr": "Types de ressources", "en": "Kinds of resources", "zh": "资源类型"},
+    "count": {"fr": "Nombre", "en": "Count", "zh": "数量"},
+    "nodes": {"fr": "nœuds", "en": "nodes", "zh": "节点"},
+    "network_intro": {"fr": "Les nœuds du CNC et leurs partenaires français et chinois.",
+                      "en": "CNC nodes and their French and Chinese partners.",
+                      "zh": "中法碳中和中心的节点及其中法合作伙伴。"},
+    "french_partners": {"fr": "Partenaires français", "en": "French partners",
+                        "zh": "法方合作伙伴"},
+    "chinese_partners": {"fr": "Partenaires chinois", "en": "Chinese partners",
+                         "zh": "中方合作伙伴"},
+    "other_partners": {"fr": "Autres partenaires", "en": "Other partners", "zh": "其他合作伙伴"},
+    "node_list": {"fr": "Liste des liens", "en": "List of links", "zh": "链接列表"},
+    "dumps": {"fr": "Téléchargements", "en": "Downloads", "zh": "下载"},
+    "size": {"fr": "Taille", "en": "Size", "zh": "大小"},
+    "date": {"fr": "Date", "en": "Date", "zh": "日期"},
+    "format": {"fr": "Format", "en": "Format", "zh": "格式"},
+    "harvest_intro": {"fr": "Tout le graphe, pour le moissonnage : dumps, VoID, DCAT.",
+                      "en": "The whole graph for harvesting: dumps, VoID, DCAT.",
+                      "zh": "整个图谱，可供采集：数据转储、VoID、DCAT。"},
+    "usage": {"fr": "Utilisations dans les données", "en": "Uses in the data",
+              "zh": "数据中的使用次数"},
+    "definition": {"fr": "Définition", "en": "Definition", "zh": "定义"},
+    "superclasses": {"fr": "Sous-classe de", "en": "Subclass of", "zh": "父类"},
+    "subclasses": {"fr": "Sous-classes", "en": "Subclasses", "zh": "子类"},
+    "domain": {"fr": "Domaine", "en": "Domain", "zh": "定义域"},
+    "range": {"fr": "Portée", "en": "Range", "zh": "值域"},
+    "instances": {"fr": "Instances", "en": "Instances", "zh": "实例"},
+    "skip": {"fr": "Aller au contenu", "en": "Skip to content", "zh": "跳到正文"},
+    "license": {"fr": "Données sous licence CC BY 4.0", "en": "Data under CC BY 4.0",
+                "zh": "数据采用 CC BY 4.0 许可"},
+}
+
+_LANG_RANGE = re.compile(
+    r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?")
+
+
+def primary(tag: str | None) -> str:
+    """The primary subtag of a language tag, lower-cased ("zh-Hans" -> "zh"); "" if none."""
+    return (tag or "").split("-")[0].lower()
+
+
+def parse_accept_language(header: str | None) -> str | None:
+    """The supported language the client prefers most, or ``None`` if it names none of ours.
+
+    Ties keep the header's order; ``q=0`` excludes a language.
+    """
+    best, best_q = None, 0.0
+    for item in (header or "").split(","):
+        match = _LANG_RANGE.match(item)
+        if not match:
+            continue
+        try:
+            q = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            continue
+        lang = primary(match.group(1))
+        if lang in LANGUAGES and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def choose_language(param: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The page language: explicit ``?lang=`` first, then the remembered cookie, then the header."""
+    for candidate in (primary(param), primary(cookie)):
+        if candidate in LANGUAGES:
+            return candidate
+    return parse_accept_language(accept_language) or DEFAULT_LANGUAGE
+
+
+def pick(texts: Mapping[str, str], lang: str) -> tuple[str, str] | None:
+    """``(text, its language tag)`` from ``{tag: text}`` following the fallback order of ``lang``.
+
+    An untagged text comes after the three languages; any other language after that.
+    """
+    if not texts:
+        return None
+    by_primary: dict[str, str] = {}
+    for tag in sorted(texts):
+        by_primary.setdefault(primary(tag), tag)
+    for wanted in (*FALLBACK.get(lang, LANGUAGES), ""):
+        tag = by_primary.get(wanted)
+        if tag is not None:
+            return texts[tag], tag
+    tag = sorted(texts)[0]
+    return texts[tag], tag
+
+
+def ui(lang: str) -> dict[str, str]:
+    """Every UI string in ``lang`` (English when a string lacks a translation)."""
+    return {key: values.get(lang, values["en"]) for key, values in UI.items()}
+
+
+def format_date(value: Literal | str, lang: str) -> str:
+    """A date in the reader's language, at the precision its datatype states.
+
+    ``2023-11-24`` -> "24 novembre 2023" / "24 November 2023" / "2023年11月24日";
+    ``2023-11`` (gYearMonth) -> "novembre 2023"; ``2023`` (gYear) -> "2023".
+    Values that are not dates are returned as written.
+    """
+    text = str(value)
+    datatype = getattr(value, "datatype", None)
+    match = re.match(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
+    if not match or datatype not in (None, XSD.date, XSD.dateTime, XSD.gYearMonth, XSD.gYear):
+        return text
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    if datatype == XSD.gYear:
+        month = day = None
+    elif datatype == XSD.gYearMonth:
+        day = None
+    if lang == "zh":
+        return f"{year}年" + (f"{int(month)}月" if month else "") + (f"{int(day)}日" if day else "")
+    if not month:
+        return year
+    month_name = MONTHS.get(lang, MONTHS["en"])[int(month) - 1]
+    if not day:
+        return f"{month_name} {year}"
+    day_text = "1er" if lang == "fr" and int(day) == 1 else str(int(day))
+    return f"{day_text} {month_name} {year}"
+
+
+def sort_key_date(value: Literal | str | None) -> str:
+    """A string that sorts dates of mixed precision chronologically ("" first)."""
+    return str(value or "")[:10]

@@ -1,0 +1,63 @@
+"""The public query catalogue: every ``queries/*.rq`` with the question its header comment asks.
+
+Header lines such as ``# en: Which ministries steer the CNC?`` or ``# Question (fr) : …`` give
+the question per language; the whole leading comment is kept as the query's explanation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LANGUAGES = ("en", "fr", "zh")
+_LANG_LINE = re.compile(
+    r"^(?:question\s*)?[\[(]?(en|fr|zh)[\])]?\s*[:：]\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """One query of the catalogue."""
+
+    name: str                                   # file stem, e.g. "cq-05-steering-ministries"
+    text: str                                   # the whole file
+    questions: dict[str, str] = field(default_factory=dict)   # lang -> question
+    comment: str = ""                           # the leading comment, without '#'
+
+
+def _header(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    return lines
+
+
+def parse_query_file(path: Path) -> CatalogueQuery:
+    """Read one ``.rq`` file and its header comment."""
+    text = path.read_text("utf-8")
+    header = _header(text)
+    questions: dict[str, str] = {}
+    current = None
+    for line in header:
+        match = _LANG_LINE.match(line)
+        if match:
+            current = match.group(1).lower()
+            questions[current] = match.group(2).strip()
+        elif current and line and not re.match(r"^[\w ()]+\s*:", line):
+            questions[current] = f"{questions[current]} {line}".strip()
+        else:
+            current = None
+    if not questions and header:
+        questions["en"] = next((line for line in header if line), "")
+    return CatalogueQuery(path.stem, text, {k: v for k, v in questions.items() if v},
+                          "\n".join(header).strip())
+
+
+def load_catalogue(folder: Path) -> list[CatalogueQuery]:
+    """Every ``.rq`` of ``folder``, by file name."""
+    if not folder.is_dir():
+        return []
+    return [parse_query_file(path) for path in sorted(folder.glob("*.rq"))]

@@ -1,0 +1,134 @@
+"""The embedded engine: pyoxigraph (https://pyoxigraph.readthedocs.io) holding the built graph,
+queried in killable worker processes (``workers.WorkerPool``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from functools import partial
+from itertools import islice
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.term import Identifier
+
+from server.namespaces import PREFIXES
+from server.store import guard
+from server.store.base import (
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    Store,
+    StoreUnavailable,
+)
+from server.store.results import ask_body, decode, graph_body, select_body, term_json
+from server.store.workers import WorkerBusy, WorkerCrashed, WorkerPool, WorkerTimeout
+
+_TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"cannot bind {term!r}: only IRIs and literals can be bound")
+
+
+def execute(store: ox.Store, request: dict) -> tuple:
+    """Run one query in a worker: ``("ok", kind, body, truncated)`` or ``("error", kind, msg)``.
+
+    Runs in the worker process; everything it returns is pickled back to the parent.
+    """
+    substitutions = {ox.Variable(name): _ox_term(term)
+                     for name, term in request["bindings"].items()}
+    max_rows = request["max_rows"]
+    media_type = request["media_type"]
+    try:
+        graph = ox.NamedNode(request["graph"])
+        answer = store.query(request["sparql"], substitutions=substitutions,
+                             default_graph=graph, named_graphs=[graph])
+        if isinstance(answer, ox.QueryBoolean):
+            return "ok", "ask", ask_body(bool(answer), media_type), False
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = list(islice(answer, max_rows + 1))
+            bindings = [{v: term_json(row[v]) for v in variables if row[v] is not None}
+                        for row in rows[:max_rows]]
+            body = select_body(variables, bindings, media_type)
+            return "ok", "select", body, len(rows) > max_rows
+        triples = list(islice(answer, max_rows + 1))
+        body = graph_body(triples[:max_rows], media_type, _TURTLE_PREFIXES)
+        return "ok", "graph", body, len(triples) > max_rows
+    except SyntaxError as exc:
+        return "error", "syntax", str(exc)
+    except OSError as exc:          # evaluation errors (e.g. an unreachable allowed SERVICE)
+        return "error", "engine", str(exc)
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph loaded from an N-Triples file; queries answered by forked worker processes."""
+
+    def __init__(self, path: Path, *, graph_iri: str, query_workers: int = 2,
+                 query_timeout: float = 10.0, max_result_rows: int = 10_000,
+                 service_allow: Sequence[str] = ()):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no built graph; run `cnc-kg build` first")
+        self.graph_iri = graph_iri
+        self.path = path
+        self.query_timeout = query_timeout
+        self.max_result_rows = max_result_rows
+        self.service_allow = tuple(service_allow)
+        self._version = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        engine = ox.Store()
+        # One named graph, which queries see as their default graph and as the only named one,
+        # exactly as an external store is queried (see remote.py).
+        engine.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
+                         to_graph=ox.NamedNode(graph_iri))
+        # Fork only now, so every worker shares the loaded store copy-on-write.
+        self._pool = WorkerPool(partial(execute, engine), query_workers)
+
+    def query(self, sparql: str, *, media_type: str | None = None,
+              bindings: Mapping[str, Identifier] | None = None,
+              timeout: float | None = None,
+              default_graph_uris: Sequence[str] = (),
+              named_graph_uris: Sequence[str] = ()) -> QueryResult:
+        """Run ``sparql`` in a worker (see ``Store.query``)."""
+        guard.check_query(sparql, self.service_allow)
+        self.check_dataset(default_graph_uris, named_graph_uris)
+        timeout = self.query_timeout if timeout is None else timeout
+        request = {"sparql": sparql, "media_type": media_type, "bindings": dict(bindings or {}),
+                   "max_rows": self.max_result_rows, "graph": self.graph_iri}
+        try:
+            reply = self._pool.call(request, timeout=timeout, wait=timeout)
+        except WorkerTimeout as exc:
+            raise QueryTimeout(
+                f"the query ran past the {timeout:g} s time limit and was stopped") from exc
+        except (WorkerBusy, WorkerCrashed) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        if reply[0] == "error":
+            _, kind, message = reply
+            if kind == "syntax":
+                raise QuerySyntaxError(message)
+            raise StoreUnavailable(message)
+        _, kind, body, truncated = reply
+        if media_type is None:
+            return decode(kind, body, truncated)
+        return QueryResult(kind, truncated=truncated, body=body, media_type=media_type)
+
+    def version(self) -> str:
+        """Hash of the loaded file."""
+        return self._version
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the query workers."""
+        return self._pool.pids()
+
+    def close(self) -> None:
+        """Stop the query workers."""
+        self._pool.close()

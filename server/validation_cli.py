@@ -1,0 +1,203 @@
+"""``cnc-kg validate``: parse every file, check the ontology (HermiT), run SHACL, report by file."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from rdflib import Graph, URIRef
+from rdflib.term import BNode
+
+from server.cli import with_settings
+from server.config import ONTOLOGY_IRI, Settings
+from server.namespaces import bind_prefixes
+from server.rdf_files import Project, ProjectError, RdfSyntaxError, TypeConflict, load_project
+from server.report_format import (
+    SEVERITIES,
+    Entry,
+    Report,
+    compact,
+    relative,
+    severity_name,
+)
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+class CheckNotRun(ProjectError):
+    """A check could not run (no Java, HermiT failure): the project is not known to be valid."""
+
+
+@dataclass
+class ValidationRun:
+    """A project, its report, and how long each step took (seconds)."""
+
+    project: Project
+    report: Report
+    durations: dict[str, float] = field(default_factory=dict)
+
+
+def validate_project(settings: Settings, reasoner: bool = True,
+                     shapes_check: bool = True) -> ValidationRun:
+    """Load and check the project of ``settings``; raises ``ProjectError`` if it is unreadable.
+
+    ``reasoner`` runs HermiT on the ontology; ``shapes_check`` validates the shapes against
+    SHACL-for-SHACL. Both are slow (seconds) and on by default.
+    """
+    from server import validation  # pySHACL is a heavy import, paid only when validating
+
+    durations: dict[str, float] = {}
+    started = time.perf_counter()
+    project = load_project(settings)
+    durations["parse"] = time.perf_counter() - started
+    placer = _Placer(project, settings.root)
+    entries = [placer.type_conflict(conflict) for conflict in project.type_conflicts]
+    if reasoner:
+        started = time.perf_counter()
+        entries += _reasoner_entries(project, placer)
+        durations["reasoner"] = time.perf_counter() - started
+    started = time.perf_counter()
+    if shapes_check:
+        entries += [placer.finding(f) for f in validation.check_shapes(project.shapes).findings]
+    # pySHACL adds triples to the shapes graph it is given (owl:Class rdfs:subClassOf
+    # rdfs:Class ...): hand it a copy so the shapes we publish are the shapes we read.
+    shapes = Graph() + project.shapes
+    entries += [placer.finding(f) for f in
+                validation.validate(project.data, project.ontology, shapes).findings]
+    durations["shacl"] = time.perf_counter() - started
+    entries.sort(key=lambda e: (e.file or "~", e.line or 0, e.focus_node,
+                                SEVERITIES.index(e.severity), e.shape or "", e.message))
+    return ValidationRun(project=project, report=Report(tuple(entries)), durations=durations)
+
+
+def _reasoner_entries(project: Project, placer: _Placer) -> list[Entry]:
+    """Violations for an inconsistent ontology and for each unsatisfiable class."""
+    from server.reasoning import JavaMissingError, ReasonerError, check_ontology
+
+    try:
+        result = check_ontology(project.ontology_files)
+    except (JavaMissingError, ReasonerError) as error:
+        raise CheckNotRun(f"the ontology could not be checked: {error}") from error
+    entries = []
+    if not result.consistent:
+        entries.append(placer.entry("Violation", ONTOLOGY_IRI, None, None,
+                                    f"the ontology is inconsistent: {result.message}",
+                                    "(reasoner) HermiT"))
+    for cls in result.unsatisfiable:
+        entries.append(placer.entry("Violation", str(cls), None, None,
+                                    "class is unsatisfiable: no individual can belong to it; "
+                                    "check its disjointness and restriction axioms",
+                                    "(reasoner) HermiT"))
+    return entries
+
+
+class _Placer:
+    """Turns findings into report entries placed at the file and line defining their focus node."""
+
+    def __init__(self, project: Project, root: Path):
+        self.project, self.root = project, root
+        self.prefixes = bind_prefixes(Graph())
+        self.graphs = (project.data, project.ontology, project.shapes)
+
+    def finding(self, finding) -> Entry:
+        """An entry for a ``server.validation.Finding`` (whose terms are plain text)."""
+        return self.entry(finding.severity, finding.focus_node, finding.path, finding.value,
+                          finding.message, finding.shape)
+
+    def type_conflict(self, conflict: TypeConflict) -> Entry:
+        """A warning naming each file that types the subject, and the types it gives."""
+        where = "; ".join(
+            f"{', '.join(compact(self.prefixes, t) for t in types)} in "
+            f"{relative(path, self.root)}:{line}"
+            for path, line, types in conflict.definitions)
+        return self.entry("Warning", str(conflict.focus_node), None, None,
+                          f"typed differently in several files ({where}): keep one definition "
+                          "per entity, or check the IRI is not reused by mistake",
+                          "(loader) conflicting types")
+
+    def entry(self, severity: str, focus: str, path: str | None, value: str | None,
+              message: str, shape: str | None) -> Entry:
+        """An entry for ``focus`` (IRI or blank-node id), placed at its origin when known."""
+        named, label = self._named_focus(focus)
+        origin = self.project.origins.get(named) if named is not None else None
+        return Entry(
+            severity=severity_name(severity),
+            focus_node=label,
+            file=relative(origin[0], self.root) if origin else None,
+            line=origin[1] if origin else None,
+            path=self._compact_text(path),
+            value=self._compact_text(value) if value != focus else None,
+            message=str(message),
+            shape=self._compact_text(shape),
+        )
+
+    def _compact_text(self, text: str | None) -> str | None:
+        """IRIs as prefixed names, also inside a property path; literals unchanged."""
+        if text is None:
+            return None
+        if _ABSOLUTE_IRI.fullmatch(text):
+            return compact(self.prefixes, URIRef(text))
+        if text.startswith(("<", "^", "(")):  # a SPARQL property path: <iri>/<iri>*
+            return _BRACKETED_IRI.sub(lambda m: compact(self.prefixes, URIRef(m[1])), text)
+        return text
+
+    def _named_focus(self, focus: str) -> tuple[URIRef | None, str]:
+        """A blank node is reported through the named subject that points at it."""
+        node = BNode(focus)
+        for graph in self.graphs:
+            for subject, predicate in graph.subject_predicates(node):
+                if isinstance(subject, URIRef):
+                    owner = compact(self.prefixes, subject)
+                    return subject, f"{owner} {compact(self.prefixes, predicate)} [blank node]"
+        if _ABSOLUTE_IRI.fullmatch(focus):
+            return URIRef(focus), compact(self.prefixes, URIRef(focus))
+        return None, focus
+
+
+_BRACKETED_IRI = re.compile(r"<([^<>\s]+)>")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
+
+
+def unreadable(error: ProjectError, fmt: str, root: Path) -> None:
+    """Say why the project cannot be read (stderr, and JSON on stdout for machines); exit 2."""
+    if fmt == "json":
+        detail = {"message": str(error)}
+        if isinstance(error, RdfSyntaxError):
+            detail = {"file": relative(error.path, root), "line": error.line,
+                      "column": error.column, "message": error.message}
+        click.echo(json.dumps({"conforms": False, "error": detail}, ensure_ascii=False))
+    click.echo(f"error: {error}", err=True)
+    sys.exit(EXIT_UNREADABLE)
+
+
+shapes_check_option = click.option(
+    "--shapes-check/--no-shapes-check", default=True, show_default=True,
+    help="Check the shapes themselves against SHACL-for-SHACL (about 5 s).")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report for people (text) or machines (json).")
+@click.option("--reasoner/--no-reasoner", default=True, show_default=True,
+              help="Check the ontology with HermiT (the slow step; skip it for quick runs).")
+@shapes_check_option
+@with_settings
+def validate(settings: Settings, fmt: str, reasoner: bool, shapes_check: bool) -> None:
+    """Check every Turtle file: syntax, ontology consistency, SHACL shapes.
+
+    Exit 0 when valid (warnings allowed), 1 on violations, 2 when a file cannot be read.
+    """
+    try:
+        run = validate_project(settings, reasoner=reasoner, shapes_check=shapes_check)
+    except ProjectError as error:
+        unreadable(error, fmt, settings.root)
+    report = run.report
+    click.echo(report.to_json_text() if fmt == "json" else report.to_text(), nl=False)
+    steps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in run.durations.items())
+    click.echo(f"{len(run.project.files)} files checked ({steps})", err=True)
+    sys.exit(EXIT_VALID if report.conforms else EXIT_INVALID)

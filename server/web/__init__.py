@@ -1,0 +1,1 @@
+"""HTTP layer: the Flask app factory, its blueprints and the WSGI server."""

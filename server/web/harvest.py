@@ -1,0 +1,73 @@
+"""Harvesting: full dumps with size and date, VoID at /.well-known/void, the DCAT record,
+sitemap.xml (https://www.sitemaps.org/protocol.html) and robots.txt."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, abort, request
+from rdflib import Graph
+
+from server.services import harvest
+from server.web.app import current_settings, current_store
+from server.web.negotiation import GRAPH_FORMATS, negotiate
+from server.web.page_response import finish, index, page_language, rdf_response, render_page
+
+bp = Blueprint("harvest", __name__)
+
+
+def _description() -> Graph:
+    return harvest.description(index(), current_settings().dist_dir, request.url_root,
+                               current_store().triple_count())
+
+
+@bp.route("/dumps/")
+def dumps() -> Response:
+    """The list of dumps with their size and date, and links to VoID and DCAT."""
+    lang = page_language()
+    return render_page("pages/dumps.html", lang, files=harvest.dumps(current_settings().dist_dir))
+
+
+@bp.route("/dumps/<name>")
+def dump(name: str) -> Response:
+    """One dump file as built by ``cnc-kg build``."""
+    found = harvest.dump_file(current_settings().dist_dir, name)
+    if found is None:
+        abort(404)
+    media_type = "application/gzip" if found.dump.gzipped else found.dump.media_type
+    if not found.dump.gzipped and media_type != "application/ld+json":
+        media_type += "; charset=utf-8"
+    response = Response(found.body, content_type=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.dump.name}"'
+    return finish(response)
+
+
+@bp.route("/.well-known/void")
+@bp.route("/dataset")
+def void() -> Response:
+    """The VoID + DCAT description of the dataset (RDF; Turtle unless asked otherwise)."""
+    choice = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+    response = rdf_response(_description(), choice.format, choice.media_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/sitemap.xml")
+def sitemap() -> Response:
+    """Every entity page, the home page and the lists, as absolute URLs."""
+    root = request.url_root.rstrip("/")
+    paths = ["/", "/list/", "/timeline", "/network", "/dumps/", "/ontology",
+             *harvest.sitemap_paths(index())]
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "".join(f"  <url><loc>{escape(root + path)}</loc></url>\n" for path in paths)
+            + "</urlset>\n")
+    return finish(Response(body, content_type="application/xml; charset=utf-8"))
+
+
+@bp.route("/robots.txt")
+def robots() -> Response:
+    """Points crawlers to the sitemap."""
+    return Response(f"User-agent: *\nAllow: /\nSitemap: {request.url_root}sitemap.xml\n",
+                    content_type="text/plain; charset=utf-8")
+

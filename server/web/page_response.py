@@ -1,0 +1,103 @@
+"""What every page and document response of the linked-data blueprints shares: the page
+language (``?lang=``, cookie, Accept-Language), rendering, RDF serialisation, gzip and
+conditional requests (ETag/Last-Modified, RFC 9110 §13)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from urllib.parse import urlencode
+
+from flask import Response, render_template, request
+from rdflib import Graph
+
+from server.config import BASE_IRI
+from server.namespaces import PREFIXES
+from server.services import i18n
+from server.services.harvest import build_date
+from server.services.index import GraphIndex, graph_index
+from server.services.iris import href
+from server.web.app import current_settings, current_store
+from server.web.negotiation import GRAPH_FORMATS, Format
+from server.web.service_description import RDFLIB_FORMAT
+
+LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+GZIP_MIN_BYTES = 512            # below this, gzip's header costs more than it saves
+COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "application/rdf+xml",
+                "application/json", "application/xml", "image/svg+xml")
+JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def page_language() -> str:
+    """The language of this request's page."""
+    return i18n.choose_language(request.args.get("lang"), request.cookies.get(LANG_COOKIE),
+                                request.headers.get("Accept-Language"))
+
+
+def index() -> GraphIndex:
+    """The index of the running app's store."""
+    return graph_index(current_store())
+
+
+def _switch_links() -> list[tuple[str, str, str]]:
+    """(language, its name, this page's URL in it) for the language switcher."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    return [(lang, i18n.LANGUAGE_NAMES[lang],
+             request.path + "?" + urlencode({**args, "lang": lang}))
+            for lang in i18n.LANGUAGES]
+
+
+def render_page(template: str, lang: str, status: int = 200,
+                alternates: tuple[tuple[Format, str], ...] = (), **context) -> Response:
+    """Render ``template`` in ``lang`` and finish the response (cookie, Vary, gzip, ETag)."""
+    body = render_template(
+        template, lang=lang, t=i18n.ui(lang), languages=_switch_links(),
+        alternates=alternates, href=lambda iri: href(str(iri), BASE_IRI),
+        base_iri=BASE_IRI, **context)
+    response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    response.content_language = lang
+    if request.args.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
+    response.vary.update(("Accept-Language", "Cookie"))
+    return finish(response)
+
+
+def serialize(graph: Graph, fmt: Format) -> bytes:
+    """``graph`` in one of the RDF formats of ``GRAPH_FORMATS``."""
+    if fmt.name == "jsonld":
+        return graph.serialize(format="json-ld", context=JSONLD_CONTEXT,
+                               auto_compact=True).encode("utf-8")
+    return graph.serialize(format=RDFLIB_FORMAT[fmt.name], encoding="utf-8")
+
+
+def rdf_response(graph: Graph, fmt: Format, media_type: str | None = None) -> Response:
+    """An RDF document response (CORS comes from the app for every response)."""
+    content_type = media_type or fmt.media_type
+    if not content_type.startswith("application/ld+json") and fmt.name != "rdfxml":
+        content_type += "; charset=utf-8"
+    return finish(Response(serialize(graph, fmt), content_type=content_type))
+
+
+def format_by_extension(extension: str) -> Format | None:
+    """The RDF format of a file extension (``ttl``, ``nt``, ``jsonld``, ``rdf``), if any."""
+    return next((f for f in GRAPH_FORMATS if f.extension == extension), None)
+
+
+def finish(response: Response) -> Response:
+    """Compress when the client accepts gzip, tag with ETag/Last-Modified, answer 304 if fresh."""
+    if response.status_code == 200 and not response.direct_passthrough:
+        body = response.get_data()
+        compressible = any(response.mimetype.startswith(p) for p in COMPRESSIBLE)
+        response.vary.add("Accept-Encoding")
+        if compressible and len(body) >= GZIP_MIN_BYTES and \
+                "gzip" in request.headers.get("Accept-Encoding", "").lower():
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            response.set_data(body)
+            response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+        built = build_date(current_settings().dist_dir)
+        if built is not None:
+            response.last_modified = built
+        response = response.make_conditional(request)
+    return response

@@ -1,0 +1,213 @@
+"""Dereferenceable IRIs: entity pages and documents, ontology terms, the ontology and the shapes.
+
+Pattern (Cool URIs for the Semantic Web, §4.3 "direct answers"): ``/id/x`` answers HTML or RDF
+by ``Accept`` with ``Vary: Accept`` and ``Content-Location`` naming the format's own URL;
+``/id/x.ttl``, ``.nt``, ``.jsonld``, ``.rdf`` (and ``.html``) always answer that format.
+RDF keeps the persistent IRIs (https://w3id.org/cnc-kg/...); HTML links point to this server.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, VOID
+from werkzeug.exceptions import NotFound
+
+from server.config import DATASET_IRI, ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS
+from server.namespaces import bind_prefixes
+from server.services.entity import EntityViews
+from server.services.harvest import DATA_LICENSE
+from server.services.iris import entity_iri
+from server.services.search import similar
+from server.services.vocabulary import (
+    concise_description,
+    ontology_graph,
+    ontology_header,
+    ontology_terms,
+    shape_iri,
+    shapes_graph,
+    term_view,
+)
+from server.web.app import current_settings, current_store, plain_error
+from server.web.negotiation import GRAPH_FORMATS, HTML, NotAcceptable, negotiate
+from server.web.page_response import (
+    format_by_extension,
+    index,
+    page_language,
+    rdf_response,
+    render_page,
+    serialize,
+)
+
+bp = Blueprint("pages", __name__)
+
+# What an IRI answers: HTML for people first (browsers name it), then every RDF format.
+DOCUMENT_FORMATS = (HTML, *GRAPH_FORMATS)
+
+
+def _split_extension(name: str) -> tuple[str, str | None]:
+    """``("cnrs", "ttl")`` for ``cnrs.ttl``; ``("cnrs", None)`` without a known extension."""
+    stem, dot, extension = name.rpartition(".")
+    if dot and (extension == HTML.extension or format_by_extension(extension)):
+        return stem, extension
+    return name, None
+
+
+def _choose(extension: str | None):
+    """The format asked for by file extension, ``format=`` or ``Accept`` (406 if none fits)."""
+    if extension == HTML.extension:
+        return HTML, HTML.media_type, False
+    if extension:
+        fmt = format_by_extension(extension)
+        return fmt, fmt.media_type, False
+    choice = negotiate(DOCUMENT_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+    return choice.format, choice.media_type, True
+
+
+def _alternates(path: str):
+    """(format, URL) of every RDF version of the page at ``path``."""
+    return tuple((fmt, f"{path}.{fmt.extension}") for fmt in GRAPH_FORMATS)
+
+
+def _negotiated(response: Response, path: str, fmt, negotiated: bool) -> Response:
+    if negotiated:
+        response.vary.add("Accept")
+        if response.status_code in (200, 304):
+            response.headers["Content-Location"] = f"{path}.{fmt.extension}"
+    return response
+
+
+def entity_document(iri: URIRef, document: URIRef) -> Graph:
+    """The entity's RDF document: its triples, the labels of what it links to, the statements
+    pointing at it, and what the document is (license, dataset)."""
+    graph = bind_prefixes(Graph())
+    graph += current_store().describe(iri)
+    graph.add((document, RDF.type, FOAF.Document))
+    graph.add((document, FOAF.primaryTopic, iri))
+    graph.add((document, DCTERMS.license, DATA_LICENSE))
+    graph.add((document, VOID.inDataset, URIRef(DATASET_IRI)))
+    return graph
+
+
+@bp.route("/id/<name>")
+def entity(name: str) -> Response:
+    """An entity of the graph, as HTML or RDF."""
+    slug, extension = _split_extension(name)
+    iri = entity_iri(slug)
+    fmt, media_type, negotiated = _choose(extension)
+    path = f"/id/{slug}"
+    if iri is None or not index().knows(iri):
+        return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
+    if fmt is HTML:
+        lang = page_language()
+        view = EntityViews(current_store(), index()).build(iri, lang)
+        if view is None:
+            return _negotiated(not_found_response(html=True), path, fmt, negotiated)
+        response = render_page("pages/entity.html", lang, view=view,
+                               alternates=_alternates(path))
+    else:
+        document = URIRef(f"{iri}.{fmt.extension}")
+        response = rdf_response(entity_document(iri, document), fmt, media_type)
+    return _negotiated(response, path, fmt, negotiated)
+
+
+@bp.route("/ontology", defaults={"name": None})
+@bp.route("/ontology.<name>")
+def ontology(name: str | None) -> Response:
+    """The whole ontology in every format; its HTML page lists the terms."""
+    fmt, media_type, negotiated = _choose(name if name is None else _extension_only(name))
+    graph = ontology_graph(current_settings())
+    if fmt is HTML:
+        lang = page_language()
+        title, descriptions = ontology_header(graph, lang)
+        response = render_page("pages/ontology.html", lang, title=title,
+                               descriptions=descriptions, terms=ontology_terms(graph, lang),
+                               ontology_iri=ONTOLOGY_IRI, alternates=_alternates("/ontology"))
+    else:
+        response = rdf_response(graph, fmt, media_type)
+    return _negotiated(response, "/ontology", fmt, negotiated)
+
+
+def _extension_only(name: str) -> str:
+    stem, extension = _split_extension("x." + name)
+    if extension is None:
+        abort(404)
+    return extension
+
+
+@bp.route("/ontology/<name>")
+def term(name: str) -> Response:
+    """One class, property or individual of the ontology, documented or as RDF."""
+    stem, extension = _split_extension(name)
+    fmt, media_type, negotiated = _choose(extension)
+    iri = URIRef(ONTOLOGY_NS + stem)
+    graph = ontology_graph(current_settings())
+    path = f"/ontology/{stem}"
+    if (iri, None, None) not in graph:
+        return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
+    if fmt is HTML:
+        lang = page_language()
+        view = term_view(graph, index(), iri, lang)
+        response = render_page("pages/term.html", lang, view=view, alternates=_alternates(path),
+                               instances=[(i, index().label(i, lang))
+                                          for i in index().instances(iri)][:200])
+    else:
+        response = rdf_response(concise_description(graph, iri), fmt, media_type)
+    return _negotiated(response, path, fmt, negotiated)
+
+
+@bp.route("/shapes", defaults={"name": None})
+@bp.route("/shapes.<name>")
+def shapes(name: str | None) -> Response:
+    """Every SHACL shape, in every format; the HTML page shows the Turtle source."""
+    fmt, media_type, negotiated = _choose(name if name is None else _extension_only(name))
+    graph = shapes_graph(current_settings())
+    return _negotiated(_source_or_rdf(graph, fmt, media_type, "/shapes", SHAPES_NS),
+                       "/shapes", fmt, negotiated)
+
+
+@bp.route("/shapes/<name>")
+def shape(name: str) -> Response:
+    """One shape (with its property shapes), in every format."""
+    stem, extension = _split_extension(name)
+    fmt, media_type, negotiated = _choose(extension)
+    graph = shapes_graph(current_settings())
+    iri = shape_iri(stem)
+    path = f"/shapes/{stem}"
+    if (iri, None, None) not in graph:
+        return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
+    document = concise_description(graph, iri, inbound=False)
+    return _negotiated(_source_or_rdf(document, fmt, media_type, path, str(iri)),
+                       path, fmt, negotiated)
+
+
+def _source_or_rdf(graph: Graph, fmt, media_type: str, path: str, title: str) -> Response:
+    if fmt is HTML:
+        return render_page("pages/source.html", page_language(), title=title,
+                           source=serialize(graph, GRAPH_FORMATS[0]).decode("utf-8"),
+                           alternates=_alternates(path))
+    return rdf_response(graph, fmt, media_type)
+
+
+def not_found_response(html: bool) -> Response:
+    """404: for people a page with a search box and similar names; for machines plain text."""
+    if not html:
+        return plain_error(404, f"Not Found: nothing in the graph has the IRI of {request.path}")
+    lang = page_language()
+    words = request.path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")
+    return render_page("pages/not_found.html", lang, status=404, path=request.path,
+                       query=words, similar=similar(index(), words, lang))
+
+
+def _wants_html() -> bool:
+    try:
+        return negotiate(DOCUMENT_FORMATS, request.headers.get("Accept")).format is HTML
+    except NotAcceptable:
+        return False
+
+
+@bp.app_errorhandler(404)
+def page_not_found(error: NotFound) -> Response:
+    """Any unknown address: the helpful page for browsers, plain text for other clients."""
+    return not_found_response(html=_wants_html())
+

@@ -1,0 +1,130 @@
+"""Shared fixtures: a built copy of the project and a REAL server (``cnc-kg serve``) on loopback.
+
+``live_server`` (session) is the base URL of a server started in a subprocess on a free port;
+``start_server`` starts more (other settings, another store) as context managers.
+Set ``CNC_KG_TEST_ROOT`` to serve an already built project folder instead of building a copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CNC_KG = [str(Path(sys.executable).parent / "cnc-kg")]
+PROJECT_FOLDERS = ("ontology", "shapes", "data", "queries")
+DUMP = Path("dist") / "cnc-kg.nt"
+READY_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _concatenate(root: Path) -> None:
+    """Fallback before ``cnc-kg build`` exists: every ontology and data file as one N-Triples."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for folder in ("ontology", "data"):
+        for path in sorted((root / folder).glob("*.ttl")):
+            graph.parse(path, format="turtle")
+    (root / DUMP).parent.mkdir(parents=True, exist_ok=True)
+    graph.serialize(root / DUMP, format="nt", encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project folder with ``dist/`` built (never touches the repository's dist/)."""
+    if os.environ.get("CNC_KG_TEST_ROOT"):
+        return Path(os.environ["CNC_KG_TEST_ROOT"]).resolve()
+    root = tmp_path_factory.mktemp("project")
+    for name in PROJECT_FOLDERS:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    if (REPO / "server" / "build.py").is_file():
+        done = subprocess.run([*CNC_KG, "--root", str(root), "build"], capture_output=True,
+                              text=True, timeout=600)
+        if done.returncode != 0:
+            pytest.fail(f"cnc-kg build failed:\n{done.stdout}\n{done.stderr}")
+    else:
+        _concatenate(root)
+    return root
+
+
+@contextlib.contextmanager
+def start_server(root: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``cnc-kg serve`` on a free loopback port; yield its base URL; stop it."""
+    port = free_port()
+    log = (root / f"serve-{port}.log").open("w+", encoding="utf-8")
+    process = subprocess.Popen(
+        [*CNC_KG, "serve", "--root", str(root), "--host", "127.0.0.1", "--port", str(port), *args],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_ready(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_ready(base: str, process: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    request = urllib.request.Request(base + "sparql", headers={"Accept": "text/turtle"})
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"cnc-kg serve exited with {process.returncode}:\n{log.read()}")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    log.seek(0)
+    pytest.fail(f"cnc-kg serve not ready after {READY_TIMEOUT:g} s:\n{log.read()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(built_root: Path) -> Iterator[str]:
+    """Base URL (ending in '/') of a real ``cnc-kg serve`` over the built project."""
+    with start_server(built_root) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def dump_path(built_root: Path) -> Path:
+    """The N-Triples file the server loaded."""
+    return built_root / DUMP
+
+
+@pytest.fixture(scope="session")
+def server_starter():
+    """``start_server`` for tests that need a server with other settings or another store."""
+    return start_server
+
+
+@pytest.fixture(scope="session")
+def port_picker():
+    """``free_port`` for tests that start other servers (e.g. Virtuoso)."""
+    return free_port
