@@ -54,13 +54,14 @@ def ror_id(text: str) -> str:
 
 
 def orcid_id(text: str) -> str:
-    """The bare ORCID iD of ``text`` ("0000-0002-1825-0097" or its https://orcid.org/ IRI), checked."""
+    """The bare ORCID iD of ``text`` ("0000-0002-1825-0097" or its orcid.org IRI), checked."""
     value = text.strip().removeprefix(ORCID_PREFIX).removeprefix("orcid.org/")
     if not _ORCID.match(value):
         raise IdentifierError(f"{text!r} is not an ORCID iD: expected dddd-dddd-dddd-dddX")
     digits = value.replace("-", "")
     if mod11_2_check_character(digits[:15]) != digits[15]:
-        raise IdentifierError(f"{text!r}: bad ORCID check character; copy the iD again from orcid.org")
+        raise IdentifierError(f"{text!r}: bad ORCID check character; copy the iD again from "
+                              "orcid.org")
     return value
 
 

@@ -1,4 +1,4 @@
-"""``cnc-kg template``, ``cnc-kg import`` and ``cnc-kg export``: curators' sheets in and out of data/."""
+"""``cnc-kg template``, ``import`` and ``export``: curators' sheets into and out of data/."""
 
 from __future__ import annotations
 

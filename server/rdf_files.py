@@ -65,6 +65,8 @@ class Project:
 
 @dataclass
 class _ParsedFile:
+    """One file's triples and the line where each of its subjects' blocks starts."""
+
     path: Path
     triples: list[tuple[Node, Node, Node]]
     origins: dict[URIRef, int]
@@ -139,12 +141,10 @@ def parse_turtle_file(path: Path) -> _ParsedFile:
              _to_rdflib(q.object, blank_nodes))
             for q in parser
         ]
-    except SyntaxError as err:
+    except SyntaxError as err:  # also raised for bytes that are not UTF-8
         # pyoxigraph wraps its reason in position text; the position is in lineno/offset.
         message = _POSITION_TEXT.sub("", str(err.args[0] if err.args else err))
         raise RdfSyntaxError(path, err.lineno, err.offset, message) from err
-    except UnicodeDecodeError as err:
-        raise RdfSyntaxError(path, None, None, f"not UTF-8: {err.reason}") from err
     subjects = {s for s, _, _ in triples if isinstance(s, URIRef)}
     origins = _block_starts(text.decode("utf-8"), parser.prefixes, parser.base_iri, subjects)
     return _ParsedFile(path=path, triples=triples, origins=origins)
@@ -176,7 +176,7 @@ def _block_starts(text: str, prefixes: dict[str, str], base: str | None,
     that happens to start a line cannot invent an origin.
     """
     found: dict[URIRef, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # Turtle's lines, not Unicode's
         if not line or line[0] in " \t#" or _DIRECTIVE.match(line):
             continue
         match = _SUBJECT_AT_LINE_START.match(line)

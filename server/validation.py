@@ -75,10 +75,10 @@ def validate(data: Graph, ontology: Graph, shapes: Graph) -> Report:
     declared-terms shape see the ontology. No inference: shapes see only asserted triples.
     """
     union = _PreparedQueryGraph()
-    for triple in data:
-        union.add(triple)
-    for triple in ontology:
-        union.add(triple)
+    for source in (data, ontology):
+        # triples() rather than iteration: a ConjunctiveGraph iterates quads
+        for triple in source.triples((None, None, None)):
+            union.add(triple)
     _conforms, results, _text = pyshacl.validate(
         union, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True,
     )
@@ -99,8 +99,8 @@ class _PreparedQueryGraph(Graph):
     small graph take 25 s to validate instead of 4 s).
     """
 
-    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
-              initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,
+              initBindings=None, use_store_provided=True, **kwargs):
         """rdflib's Graph.query, with query strings parsed through the cache."""
         if isinstance(query_object, str) and not initNs:
             query_object = _prepared(query_object)
@@ -172,5 +172,6 @@ def _compound_path_text(graph: Graph, path: Node) -> str:
             return template.format(_compound_path_text(graph, inner))
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(_compound_path_text(graph, a) for a in Collection(graph, alternatives)) + ")"
+        steps = (_compound_path_text(graph, a) for a in Collection(graph, alternatives))
+        return "(" + "|".join(steps) + ")"
     return str(path)

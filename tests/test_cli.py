@@ -53,11 +53,17 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 # --- unreadable input: exit 2 with file:line:column ---------------------------------------------
 
-def test_syntax_error_names_file_line_and_column():
-    result = run("validate", *QUICK, data=BROKEN / "syntax-error")
+@pytest.mark.parametrize(("case", "where", "reason"), [
+    ("syntax-error", "syntax-error/nodes.ttl:9:31", "string"),
+    ("unknown-prefix", "unknown-prefix/events.ttl:8:5", "prefix dc: has not been declared"),
+    ("not-utf8", "not-utf8/latin1.ttl:5:29", "UTF-8"),
+])
+def test_unreadable_turtle_names_file_line_and_column(case, where, reason):
+    result = run("validate", *QUICK, data=BROKEN / case)
     assert result.exit_code == 2
-    assert "syntax-error/nodes.ttl:9:31: Turtle syntax error" in result.stderr
-    assert "string" in result.stderr  # the parser's own reason is kept
+    assert f"{where}: Turtle syntax error: " in result.stderr
+    assert reason in result.stderr  # the parser's own reason is kept
+    assert result.stdout == ""
 
 
 def test_syntax_error_as_json_gives_position():
@@ -66,13 +72,6 @@ def test_syntax_error_as_json_gives_position():
     error = json.loads(result.stdout)["error"]
     assert (error["line"], error["column"]) == (9, 31)
     assert error["file"].endswith("syntax-error/nodes.ttl")
-
-
-def test_unknown_prefix_is_a_syntax_error_naming_the_prefix():
-    result = run("validate", *QUICK, data=BROKEN / "unknown-prefix")
-    assert result.exit_code == 2
-    assert "unknown-prefix/events.ttl:8:5:" in result.stderr
-    assert "dc:" in result.stderr
 
 
 def test_syntax_error_carries_position_for_code():
@@ -140,6 +139,19 @@ def test_type_conflict_across_files_is_a_warning_naming_both():
     message = conflicts[0]["message"]
     assert "a-institutes.ttl:7" in message and "b-universities.ttl:5" in message
     assert "cnc:ResearchInstitute" in message and "cnc:University" in message
+
+
+def test_unsatisfiable_class_is_a_violation(tmp_path):
+    root = copy_project(tmp_path)
+    shutil.copy(BROKEN / "unsatisfiable" / "disjoint-ministry.ttl", root / "ontology")
+    result = CliRunner().invoke(cli, ["--root", str(root), "validate", "--format", "json",
+                                      "--no-shapes-check"])
+    assert result.exit_code == 1
+    found = [f for f in json.loads(result.stdout)["findings"] if f["focus_node"] == "cnc:Ministry"
+             and f["shape"] == "(reasoner) HermiT"]
+    assert len(found) == 1
+    assert found[0]["severity"] == "Violation" and "unsatisfiable" in found[0]["message"]
+    assert found[0]["file"] == "ontology/cnc.ttl"
 
 
 # --- --root: a copy of the repository validates on its own --------------------------------------
@@ -220,15 +232,10 @@ def test_build_outputs_agree(tmp_path):
     report = json.loads((dist / "validation-report.json").read_text("utf-8"))
     assert report["conforms"] is True and report["violations"] == 0
 
-
-def test_rebuild_of_same_sources_has_same_hash(tmp_path):
-    root = copy_project(tmp_path)
-    hashes = []
-    for _ in range(2):
-        assert CliRunner().invoke(cli, ["--root", str(root), "build", *QUICK]).exit_code == 0
-        hashes.append(json.loads((root / "dist" / "build.json").read_text("utf-8"))["sha256"])
-    assert hashes[0] == hashes[1]
-    assert [p.name for p in root.iterdir() if p.name.startswith(".dist")] == []  # no debris
+    # a second build of the same sources: same hash, swapped in place without debris
+    assert CliRunner().invoke(cli, ["--root", str(root), "build", *QUICK]).exit_code == 0
+    assert json.loads((dist / "build.json").read_text("utf-8"))["sha256"] == info["sha256"]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".dist")] == []
 
 
 # --- query ---------------------------------------------------------------------------------------

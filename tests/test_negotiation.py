@@ -11,7 +11,8 @@ from server.web.negotiation import (
 )
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
-SPARQLWRAPPER_JSON = "application/sparql-results+json,application/json,text/javascript,application/javascript"
+SPARQLWRAPPER_JSON = ("application/sparql-results+json,application/json,text/javascript,"
+                      "application/javascript")
 
 # (table, Accept, format=, expected format name, expected Content-Type media type)
 CASES = [
@@ -21,7 +22,8 @@ CASES = [
     (RESULT_FORMATS, "*/*", None, "json", "application/sparql-results+json"),
     (GRAPH_FORMATS, "*/*", None, "turtle", "text/turtle"),
     # exact media types, each format of each table
-    (RESULT_FORMATS, "application/sparql-results+xml", None, "xml", "application/sparql-results+xml"),
+    (RESULT_FORMATS, "application/sparql-results+xml", None, "xml",
+     "application/sparql-results+xml"),
     (RESULT_FORMATS, "text/csv", None, "csv", "text/csv"),
     (RESULT_FORMATS, "text/tab-separated-values", None, "tsv", "text/tab-separated-values"),
     (GRAPH_FORMATS, "application/n-triples", None, "ntriples", "application/n-triples"),

@@ -100,7 +100,8 @@ def constraint_shapes(shapes: Graph) -> set[URIRef]:
     """Named shapes that carry constraints of their own (not just sh:property links)."""
     named = {s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
     named |= {s for s in shapes.subjects(RDF.type, SH.PropertyShape) if isinstance(s, URIRef)}
-    return {s for s in named if set(shapes.predicates(s)) - NON_CONSTRAINTS - {RDF.type, RDFS.label}}
+    annotations = NON_CONSTRAINTS | {RDF.type, RDFS.label}
+    return {s for s in named if set(shapes.predicates(s)) - annotations}
 
 
 # --- the shapes graph itself ---------------------------------------------------------------
@@ -128,7 +129,8 @@ def test_every_constraint_has_a_message_and_a_severity(shapes):
     for shape in constraint_shapes(shapes):
         assert shapes.value(shape, SH.severity) is not None, f"{shape} has no sh:severity"
         messages = list(shapes.objects(shape, SH.message))
-        messages += [m for c in shapes.objects(shape, SH.sparql) for m in shapes.objects(c, SH.message)]
+        for sparql in shapes.objects(shape, SH.sparql):
+            messages += shapes.objects(sparql, SH.message)
         assert messages, f"{shape} has no sh:message"
 
 

@@ -111,7 +111,8 @@ def test_select_xml_equals_json(endpoint):
     xml_values = [node.firstChild.data if node.firstChild else ""
                   for node in as_xml.getElementsByTagName("binding")
                   for node in node.childNodes if node.nodeType == node.ELEMENT_NODE]
-    json_values = [row[v]["value"] for row in as_json["results"]["bindings"] for v in ("s", "p", "o")]
+    json_values = [row[v]["value"] for row in as_json["results"]["bindings"]
+                   for v in ("s", "p", "o")]
     assert xml_values == json_values
 
 
@@ -320,7 +321,7 @@ def test_rows_capped_and_flagged(built_root, dump, server_starter):
         assert len(Graph().parse(data=body.decode(), format="nt")) == 3
 
 
-# --- CORS, Service Description, query page ----------------------------------------------------------
+# --- CORS, Service Description, query page ---------------------------------------------------
 
 def test_cors(endpoint):
     _, headers, _ = get(endpoint, SELECT_ALL + " LIMIT 1")

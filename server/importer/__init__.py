@@ -1,1 +1,1 @@
-"""Spreadsheet import for curators: templates, reading sheets, checks, mapping to RDF, writing data/."""
+"""Spreadsheet import for curators: templates, sheets, checks, mapping to RDF, writing data/."""

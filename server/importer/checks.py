@@ -34,7 +34,7 @@ from server.importer.templates import (
     resolve,
     subclasses,
 )
-from server.importer.workspace import IMPORTED_PREFIX, Workspace
+from server.importer.workspace import Workspace
 from server.namespaces import CNC, bind_prefixes
 
 # Header words that would put a person's private contact data in the graph (fr, en, zh).
@@ -79,7 +79,8 @@ class Analysis:
     graphs: dict[str, Graph] = field(default_factory=dict)
     sheets_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     subject_rows: dict[URIRef, tuple[str, int, str]] = field(default_factory=dict)
-    statement_cells: dict[tuple[Node, Node, Node], tuple[str, int, str]] = field(default_factory=dict)
+    statement_cells: dict[tuple[Node, Node, Node], tuple[str, int, str]] = field(
+        default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     templates: dict[str, Template] = field(default_factory=dict)
     subjects_with_problems: set[URIRef] = field(default_factory=set)
@@ -138,7 +139,8 @@ def _header_problems(sheet: Sheet, template: Template) -> list[Problem]:
         if template.kind.private_fields_refused and PRIVATE_COLUMN.search(name):
             problems.append(Problem(sheet.label, 1, name, f"column {name!r} refused: the graph "
                                     "publishes no personal e-mail, phone or address; delete this "
-                                    "column (an institution's contact belongs on the organisation)"))
+                                    "column (an institution's contact belongs on the "
+                                    "organisation)"))
         else:
             problems.append(Problem(sheet.label, 1, name, f"unknown column {name!r} for "
                                     f"{template.kind.name}; expected: "
@@ -258,8 +260,10 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
         graph.add((subject, predicate, term))
         result.statement_cells.setdefault((subject, predicate, term),
                                           (label, record.row, column_name))
-    if record.subject is not None:
-        result.subject_rows.setdefault(record.subject, (label, record.row, kind.name))
+    if record.subject is not None and (kind.subject_column == "slug"
+                                       or record.subject not in result.subject_rows):
+        # a node's own row (nodes sheet) answers for it rather than one of its partner rows
+        result.subject_rows[record.subject] = (label, record.row, kind.name)
         if problems:  # SHACL findings on a row already reported are noise
             result.subjects_with_problems.add(record.subject)
 

@@ -156,6 +156,7 @@ def export_rows(template: Template, graph: Graph) -> list[list[str]]:
             continue
         # one row per value of the (single) relation column: node-partners
         relation = next(c for c in template.columns if c.value == "ref" and c.predicate)
-        for value in sorted(_cell_text(relation, v) for v in graph.objects(subject, relation.predicate)):
+        values = graph.objects(subject, relation.predicate)
+        for value in sorted(_cell_text(relation, v) for v in values):
             rows.append([value if name == relation.name else cells[name] for name in header])
     return [header, *rows]

@@ -49,8 +49,8 @@ def plan_import(settings: Settings, paths: list[Path], prune: bool = False) -> I
         candidate += graph
     report = validate(candidate, workspace.ontology, workspace.shapes)
     baseline: set[tuple] = set()
-    if any(f.severity == "Violation" and f.focus_node not in map(str, analysis.subject_rows)
-           for f in report.findings):
+    imported = {str(s) for s in analysis.subject_rows}
+    if any(f.severity == "Violation" and f.focus_node not in imported for f in report.findings):
         # violations already in data/ before this import are not this import's to fix
         before = validate(workspace.data(), workspace.ontology, workspace.shapes)
         baseline = {(f.focus_node, f.path, f.shape, f.value) for f in before.findings}

@@ -60,7 +60,7 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     try:
         return [
             _sheet(f"{path.name}#{sheet.title}", sheet.title,
-                   [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)])
+                   [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)])
             for sheet in workbook.worksheets
         ]
     finally:

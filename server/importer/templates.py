@@ -72,8 +72,8 @@ def _slug(what: str) -> Column:
 
 def _labels(what: str) -> tuple[Column, ...]:
     return (
-        Column("label_fr", "label", RDFS.label, f"Name of the {what} in French, as a source writes it.",
-               lang="fr"),
+        Column("label_fr", "label", RDFS.label,
+               f"Name of the {what} in French, as a source writes it.", lang="fr"),
         Column("label_en", "label", RDFS.label, f"Name of the {what} in English.", lang="en"),
         Column("label_zh", "label", RDFS.label, f"Official Chinese name of the {what}, only if a "
                "source gives it (never a home-made translation).", lang="zh"),
@@ -133,6 +133,12 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
                required=True),
         Column("url", "url", SCHEMA.url, "Where it can be read: https://…"),
         Column("date", "date", DCTERMS.issued, "Publication date: YYYY-MM-DD, YYYY-MM or YYYY."),
+    )),
+    Kind("places", CNC.Place, "Places: countries and cities", (
+        _slug("place"), _type("place"), *_labels("place"),
+        Column("country", "ref", CNC.country, "Slug of the country a city is in.",
+               targets=(CNC.Country,)),
+        _WIKIDATA, _SOURCE,
     )),
     Kind("organisations", CNC.Organisation, "Organisations: ministries, institutes, universities…",
          _organisation_columns("organisation", typed=True)),
@@ -262,7 +268,8 @@ def choice_values(ontology: Graph, kind: Kind, column: Column) -> dict[str, URIR
     return {local_name(t): t for t in sorted(terms) if str(t).startswith(str(CNC))}
 
 
-def required_by_shapes(shapes: Graph, ontology: Graph, kind: Kind) -> set[tuple[URIRef, str | None]]:
+def required_by_shapes(shapes: Graph, ontology: Graph,
+                       kind: Kind) -> set[tuple[URIRef, str | None]]:
     """(property, language) pairs that a shape targeting the kind's class requires at least once."""
     classes: set[URIRef] = set()
     for cls in (kind.cls, *kind.extra_types):

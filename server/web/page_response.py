@@ -9,10 +9,11 @@ import hashlib
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
-from rdflib import Graph
+from rdflib import BNode, Graph
+from rdflib.compare import to_canonical_graph
 
 from server.config import BASE_IRI
-from server.namespaces import PREFIXES
+from server.namespaces import PREFIXES, bind_prefixes
 from server.services import i18n
 from server.services.harvest import build_date
 from server.services.index import GraphIndex, graph_index
@@ -64,7 +65,14 @@ def render_page(template: str, lang: str, status: int = 200,
 
 
 def serialize(graph: Graph, fmt: Format) -> bytes:
-    """``graph`` in one of the RDF formats of ``GRAPH_FORMATS``."""
+    """``graph`` in one of the RDF formats of ``GRAPH_FORMATS``.
+
+    Blank nodes get canonical labels first, so the same graph gives the same bytes (and ETag).
+    """
+    if any(isinstance(term, BNode) for triple in graph for term in triple):
+        canonical = bind_prefixes(Graph())
+        canonical += to_canonical_graph(graph)
+        graph = canonical
     if fmt.name == "jsonld":
         return graph.serialize(format="json-ld", context=JSONLD_CONTEXT,
                                auto_compact=True).encode("utf-8")

@@ -1,0 +1,1 @@
+"""``make bench``: load, query and throughput measurements of our server against its peers."""

@@ -1,0 +1,135 @@
+"""Timing one query: over HTTP (the SPARQL protocol, GET) or on the raw pyoxigraph engine.
+
+Every answer is read to its last byte and, for SELECT, its rows are counted: a fast answer that
+is empty or cut short must show in the results, not pass for speed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+SELECT_JSON = "application/sparql-results+json"
+TRIPLES = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
+# Virtuoso answers a query cut by its time limit with HTTP 200 and partial results, flagged
+# only by this header (engines.md): that is a timeout, never an answer.
+VIRTUOSO_PARTIAL = ("X-SQL-State", "S1TAT")
+
+
+@dataclass
+class Outcome:
+    """One run: seconds and size of the answer, or why there is none."""
+
+    status: str               # "ok" | "timeout" | "error"
+    seconds: float | None = None
+    rows: int | None = None
+    detail: str = ""
+
+
+def accept_for(form: str) -> str:
+    """The media type asked for a query form (results JSON, or N-Triples for graphs)."""
+    return TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else SELECT_JSON
+
+
+def _rows(body: bytes, form: str) -> int:
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return sum(1 for line in body.splitlines() if line.strip() and not line.startswith(b"#"))
+    answer = json.loads(body)
+    return len(answer["results"]["bindings"]) if "results" in answer else int(answer["boolean"])
+
+
+class HttpEndpoint:
+    """A SPARQL endpoint reached over one keep-alive connection, reopened after a failure."""
+
+    def __init__(self, endpoint: str, timeout: float, default_graph: str | None = None):
+        parts = urllib.parse.urlsplit(endpoint)
+        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.timeout = timeout
+        self.default_graph = default_graph
+        self._connection: http.client.HTTPConnection | None = None
+
+    def run(self, query: str, form: str) -> Outcome:
+        """Send ``query`` (GET) and time it until the answer's last byte."""
+        params = {"query": query}
+        if self.default_graph:
+            params["default-graph-uri"] = self.default_graph
+        target = self.path + "?" + urllib.parse.urlencode(params)
+        if self._connection is None:
+            self._connection = http.client.HTTPConnection(self.host, self.port,
+                                                          timeout=self.timeout)
+        started = time.perf_counter()
+        try:
+            self._connection.request("GET", target, headers={"Accept": accept_for(form)})
+            response = self._connection.getresponse()
+            body = response.read()
+        except TimeoutError:
+            self.close()
+            return Outcome("timeout", detail=f"no answer in {self.timeout:g} s")
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            return Outcome("error", detail=f"{type(error).__name__}: {error}")
+        seconds = time.perf_counter() - started
+        if response.getheader(VIRTUOSO_PARTIAL[0], "") == VIRTUOSO_PARTIAL[1]:
+            return Outcome("timeout", detail="partial answer (X-SQL-State: S1TAT)")
+        if response.status in (503, 504) and b"time limit" in body:
+            return Outcome("timeout", detail=f"HTTP {response.status} at the time limit")
+        if response.status != 200:
+            return Outcome("error", detail=f"HTTP {response.status}: "
+                           f"{body[:200].decode('utf-8', 'replace')}")
+        return Outcome("ok", seconds, _rows(body, form))
+
+    def close(self) -> None:
+        """Drop the connection (the next run opens a new one)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class RawEngine:
+    """pyoxigraph in this process, answers serialised as an endpoint would (JSON, N-Triples)."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def run(self, query: str, form: str) -> Outcome:
+        """Run ``query`` and serialise its whole answer."""
+        started = time.perf_counter()
+        try:
+            answer = self.store.query(query)
+            if isinstance(answer, ox.QueryTriples):
+                body = answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+            else:
+                body = answer.serialize(format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, OSError) as error:
+            return Outcome("error", detail=f"{type(error).__name__}: {error}")
+        return Outcome("ok", time.perf_counter() - started, _rows(body, form))
+
+
+def repeat(run: Callable[[], Outcome], repeats: int, budget_s: float) -> dict:
+    """One warm-up run, then up to ``repeats`` timed runs (fewer past ``budget_s``): median.
+
+    A warm-up slower than the budget is kept as the only measurement, so a slow engine is
+    measured once instead of holding up the whole run.
+    """
+    first = run()
+    if first.status != "ok":
+        return {"status": first.status, "detail": first.detail}
+    times, rows = [], first.rows
+    if first.seconds >= budget_s:
+        times.append(first.seconds)
+    spent = first.seconds
+    while len(times) < repeats and (not times or spent < budget_s):
+        outcome = run()
+        if outcome.status != "ok":
+            return {"status": outcome.status, "detail": outcome.detail}
+        times.append(outcome.seconds)
+        spent += outcome.seconds
+    return {"status": "ok", "median_ms": statistics.median(times) * 1000, "runs": len(times),
+            "rows": rows}

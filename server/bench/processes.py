@@ -1,0 +1,198 @@
+"""The servers the benchmark talks to, each started on a free loopback port and stopped by pid:
+our ``cnc-kg serve``, the PyPI peer ``rdflib-endpoint`` (uvicorn) and Debian's Virtuoso."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.config import DATASET_IRI
+from server.store.load import bulk_load_virtuoso
+
+BIN = Path(sys.executable).parent
+READY_PROBE = "ASK {}"
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DisableUnixSocket = 1
+; about 1.3 GB of buffers: the 1M-triple graph stays in memory, as in our engine
+NumberOfBuffers = 170000
+MaxDirtyBuffers = 130000
+CheckpointInterval = 60
+DirsAllowed = ., {db}, {data}, /usr/share/virtuoso-opensource-7/vad
+VADInstallDir = /usr/share/virtuoso-opensource-7/vad/
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+MaxClientConnections = 20
+ServerThreads = 20
+Charset = UTF-8
+
+[SPARQL]
+; far above any answer here, so nothing is silently cut (the client checks row counts too)
+ResultSetMaxRows = 10000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = {timeout}
+DefaultQuery = ASK {{}}
+"""
+
+
+@dataclass(frozen=True)
+class Running:
+    """A started server: its SPARQL endpoint, base URL and how long it took to answer."""
+
+    name: str
+    endpoint: str
+    base: str
+    startup_s: float
+    pid: int
+    default_graph: str | None = None
+    load_s: float | None = None
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(endpoint: str, default_graph: str | None = None) -> bool:
+    params = {"query": READY_PROBE}
+    if default_graph:
+        params["default-graph-uri"] = default_graph
+    try:
+        with urllib.request.urlopen(endpoint + "?" + urllib.parse.urlencode(params),
+                                    timeout=5) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _wait(process: subprocess.Popen, endpoint: str, deadline_s: float, log: Path,
+          default_graph: str | None = None) -> float:
+    """Seconds from now until ``endpoint`` answers; raises if the process dies or is late."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < deadline_s:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited {process.returncode}:\n"
+                               f"{log.read_text(errors='replace')[-2000:]}")
+        if _answers(endpoint, default_graph):
+            return time.perf_counter() - started
+        time.sleep(0.05)
+    raise TimeoutError(f"{endpoint} not answering after {deadline_s:g} s (log: {log})")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the process group we started (gunicorn's and the engines' children included)."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextlib.contextmanager
+def _started(command: list[str], log: Path, cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)
+    try:
+        yield process
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
+def our_server(root: Path, query_timeout: float, deadline_s: float = 600) -> Iterator[Running]:
+    """``cnc-kg serve --root ROOT`` (gunicorn, embedded engine) with its default settings."""
+    port = free_port()
+    command = [str(BIN / "cnc-kg"), "serve", "--root", str(root), "--host", "127.0.0.1",
+               "--port", str(port)]
+    env = {"CNC_KG_QUERY_TIMEOUT": str(query_timeout)}
+    with _started(command, root / f"serve-{port}.log", env=env) as process:
+        endpoint = f"http://127.0.0.1:{port}/sparql"
+        seconds = _wait(process, endpoint, deadline_s, root / f"serve-{port}.log")
+        yield Running("cnc-kg", endpoint, f"http://127.0.0.1:{port}", seconds, process.pid)
+
+
+@contextlib.contextmanager
+def rdflib_endpoint(dump: Path, deadline_s: float = 900) -> Iterator[Running]:
+    """``rdflib-endpoint serve FILE`` (uvicorn, rdflib's in-memory store)."""
+    port = free_port()
+    log = dump.parent / f"rdflib-endpoint-{port}.log"
+    command = [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
+               "--port", str(port)]
+    with _started(command, log) as process:
+        endpoint = f"http://127.0.0.1:{port}/sparql"
+        seconds = _wait(process, endpoint, deadline_s, log)
+        yield Running("rdflib-endpoint", endpoint, f"http://127.0.0.1:{port}", seconds,
+                      process.pid)
+
+
+def virtuoso_available() -> bool:
+    """Whether Debian's virtuoso-opensource is installed."""
+    return shutil.which("virtuoso-t") is not None and shutil.which("isql-vt") is not None
+
+
+@contextlib.contextmanager
+def virtuoso(dump: Path, work: Path, query_timeout: float,
+             deadline_s: float = 300) -> Iterator[Running]:
+    """A throw-away Virtuoso on loopback ports, ``dump`` bulk-loaded into the dataset graph."""
+    db = work / "virtuoso-db"
+    shutil.rmtree(db, ignore_errors=True)
+    db.mkdir(parents=True)
+    isql, http = free_port(), free_port()
+    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
+        db=db, data=dump.parent.resolve(), isql=isql, http=http,
+        timeout=max(1, round(query_timeout))), encoding="utf-8")
+    command = [shutil.which("virtuoso-t") or "virtuoso-t", "-f", "-c", str(db / "virtuoso.ini")]
+    try:
+        with _started(command, db / "stdout.log", cwd=db) as process:
+            endpoint = f"http://127.0.0.1:{http}/sparql"
+            seconds = _wait(process, endpoint, deadline_s, db / "stdout.log")
+            started = time.perf_counter()
+            bulk_load_virtuoso(dump, DATASET_IRI, isql)
+            loaded = time.perf_counter() - started
+            yield Running("virtuoso", endpoint, f"http://127.0.0.1:{http}", seconds,
+                          process.pid, default_graph=DATASET_IRI, load_s=loaded)
+    finally:
+        shutil.rmtree(db, ignore_errors=True)

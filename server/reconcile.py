@@ -1,0 +1,211 @@
+"""``cnc-kg reconcile``: propose ROR / Wikidata identifiers for organisations that lack one.
+
+Offline: names are matched against the versioned table ``server/reconciliation/lookup.csv`` (name
+variants fr/en/zh/acronym -> identifier, each with where it was verified), exactly and fuzzily
+(rapidfuzz). Proposals are only listed; ``--accept SLUG=SCHEME:ID`` writes the ones a curator
+names to ``data/reconciled-identifiers.ttl``, nothing else.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from rapidfuzz import fuzz
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from server import identifiers
+from server.cli import with_settings
+from server.config import Settings
+from server.namespaces import CNC, bind_prefixes
+
+LOOKUP_TABLE = Path(__file__).parent / "reconciliation" / "lookup.csv"
+ACCEPTED_FILE = "reconciled-identifiers.ttl"
+FUZZY_THRESHOLD = 90      # rapidfuzz token_sort_ratio, 0-100
+FUZZY_MIN_LENGTH = 6      # acronyms and short names match exactly or not at all
+SCHEMES = {"ror": (CNC.ror, identifiers.ROR_PREFIX), "wikidata": (CNC.wikidata,
+                                                                identifiers.WIKIDATA_PREFIX)}
+EXIT_REFUSED = 1
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One row of the lookup table."""
+
+    name: str
+    variant: str        # fr | en | zh | acronym
+    scheme: str         # ror | wikidata
+    identifier: str     # bare: 02feahw73, Q280413
+    verified_in: str
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An identifier proposed for a record, and why."""
+
+    slug: str
+    where: str          # "data/" or "file:row" of a sheet
+    scheme: str
+    identifier: str
+    match: str          # "exact" | "fuzzy 93"
+    name: str           # the record's name that matched
+    variant: Variant
+
+    @property
+    def iri(self) -> URIRef:
+        """The identifier as the IRI stored in the graph."""
+        return URIRef(SCHEMES[self.scheme][1] + self.identifier)
+
+
+def load_lookup(path: Path = LOOKUP_TABLE) -> list[Variant]:
+    """The lookup table's rows (identifiers are re-checked: a bad row is a bug in the table)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        variants = [Variant(**row) for row in csv.DictReader(handle)]
+    for variant in variants:
+        if variant.scheme == "ror":
+            identifiers.ror_id(variant.identifier)
+        else:
+            identifiers.wikidata_id(variant.identifier)
+    return variants
+
+
+def normalise(name: str) -> str:
+    """Case, accents, punctuation and spacing removed: "Académie des Sciences" -> "academie des
+    sciences"."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+def propose(slug: str, where: str, names: list[str], missing: set[str],
+            table: list[Variant], threshold: int = FUZZY_THRESHOLD) -> list[Proposal]:
+    """Best match per scheme in ``missing`` for a record called ``names`` (exact before fuzzy)."""
+    best: dict[str, tuple[float, Proposal]] = {}
+    for name in names:
+        key = normalise(name)
+        for variant in table:
+            if variant.scheme not in missing:
+                continue
+            other = normalise(variant.name)
+            if key == other:
+                score, match = 101.0, "exact"
+            elif min(len(key), len(other)) >= FUZZY_MIN_LENGTH:
+                score = fuzz.token_sort_ratio(key, other)
+                if score < threshold:
+                    continue
+                match = f"fuzzy {score:.0f}"
+            else:
+                continue
+            if score > best.get(variant.scheme, (0.0, None))[0]:
+                best[variant.scheme] = (score, Proposal(slug, where, variant.scheme,
+                                                        variant.identifier, match, name, variant))
+    return [proposal for _, proposal in sorted(best.values(), key=lambda b: b[1].scheme)]
+
+
+def data_proposals(data: Graph, ontology: Graph, table: list[Variant]) -> list[Proposal]:
+    """Proposals for every organisation of ``data`` lacking a ROR or Wikidata identifier."""
+    from server.importer.mapping import slug_of
+    from server.importer.templates import subclasses
+
+    organisation_classes = subclasses(ontology, CNC.Organisation)
+    used = {str(o) for scheme in SCHEMES.values() for o in data.objects(None, scheme[0])}
+    proposals = []
+    for subject in sorted({s for s, _, c in data.triples((None, RDF.type, None))
+                           if c in organisation_classes and slug_of(s)}):
+        missing = {name for name, (predicate, _) in SCHEMES.items()
+                   if data.value(subject, predicate) is None}
+        names = [str(n) for p in (RDFS.label, SKOS.altLabel) for n in data.objects(subject, p)]
+        proposals += [p for p in propose(slug_of(subject), "data/", names, missing, table)
+                      if str(p.iri) not in used]  # an identifier already held is no proposal
+    return proposals
+
+
+def sheet_proposals(paths: list[Path], table: list[Variant]) -> list[Proposal]:
+    """Proposals for the rows of sheets whose ror / wikidata cells are empty."""
+    from server.importer.sheets import read_sheets
+
+    proposals = []
+    for path in paths:
+        for sheet in read_sheets(path):
+            if "ror" not in sheet.header and "wikidata" not in sheet.header:
+                continue
+            for row, cells in sheet.rows:
+                missing = {s for s in SCHEMES if s in sheet.header and not cells.get(s)}
+                names = [cells[c] for c in ("label_fr", "label_en", "label_zh") if cells.get(c)]
+                names += [a.strip() for a in cells.get("alt_labels", "").split("|") if a.strip()]
+                proposals += propose(cells.get("slug", ""), f"{sheet.label}:{row}", names,
+                                     missing, table)
+    return proposals
+
+
+def accepted_graph(proposals: list[Proposal], accepted: list[str],
+                   existing: Graph | None) -> Graph:
+    """The statements for the proposals named by ``accepted`` ("slug=scheme:id"), added to
+    ``existing``; raises ValueError for a name that is not a current proposal."""
+    from server.importer.mapping import entity_iri
+
+    graph = bind_prefixes(Graph())
+    if existing is not None:
+        graph += existing
+    offered = {f"{p.slug}={p.scheme}:{p.identifier}": p for p in proposals}
+    for choice in accepted:
+        proposal = offered.get(choice.strip())
+        if proposal is None:
+            raise ValueError(f"{choice!r} is not one of the proposals listed by `cnc-kg "
+                             "reconcile` (write it as slug=scheme:identifier)")
+        graph.add((entity_iri(proposal.slug), SCHEMES[proposal.scheme][0], proposal.iri))
+    return graph
+
+
+@click.command()
+@click.argument("sheets", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--accept", "accepted", multiple=True, metavar="SLUG=SCHEME:ID",
+              help="Write this proposal (as listed) to data/reconciled-identifiers.ttl; repeat.")
+@click.option("--threshold", default=FUZZY_THRESHOLD, show_default=True,
+              help="Lowest fuzzy score (0-100) listed.")
+@with_settings
+def reconcile(settings: Settings, sheets: tuple[Path, ...], accepted: tuple[str, ...],
+              threshold: int) -> None:
+    """List ROR/Wikidata identifiers for organisations lacking one (in data/, or in SHEETS).
+
+    Nothing is applied unless named with --accept (data/ only; in a sheet, paste the id).
+    """
+    from server.importer.workspace import load_workspace
+    from server.importer.writer import turtle_text, write_text_atomically
+
+    table = load_lookup()
+    if sheets:
+        if accepted:
+            raise click.UsageError("--accept applies to data/; for a sheet, paste the "
+                                   "identifier into its ror or wikidata cell")
+        proposals = sheet_proposals(list(sheets), table)
+    else:
+        workspace = load_workspace(settings)
+        proposals = data_proposals(workspace.data(), workspace.ontology, table)
+    proposals = [p for p in proposals if p.match == "exact"
+                 or float(p.match.split()[1]) >= threshold]
+    for p in proposals:
+        click.echo(f"{p.where} {p.slug}={p.scheme}:{p.identifier}  ({p.match} match of "
+                   f"{p.name!r} with {p.variant.name!r} [{p.variant.variant}]; verified in: "
+                   f"{p.variant.verified_in})")
+    if not proposals:
+        click.echo("no proposal: every organisation has its identifiers, or no name matches")
+    if not accepted:
+        return
+    target = settings.data_path / ACCEPTED_FILE
+    try:
+        graph = accepted_graph(proposals, list(accepted),
+                               workspace.data_files.get(target))
+    except ValueError as error:
+        click.echo(f"nothing written: {error}", err=True)
+        sys.exit(EXIT_REFUSED)
+    write_text_atomically(target, turtle_text(graph, [
+        "# generated by cnc-kg reconcile --accept: identifiers a curator accepted from",
+        "# server/reconciliation/lookup.csv (each verified in the source the table names)"]))
+    click.echo(f"wrote {len(accepted)} identifier(s) to {target}")
