@@ -161,7 +161,7 @@ def _exchange(first: Path, second: Path) -> bool:
 
 @click.command()
 @click.option("--reasoner/--no-reasoner", default=True, show_default=True,
-              help="Check the ontology with HermiT first (the slow step).")
+              help="Check the ontology with HermiT first (seconds).")
 @shapes_check_option
 @with_settings
 def build(settings: Settings, reasoner: bool, shapes_check: bool) -> None:

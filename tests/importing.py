@@ -1,4 +1,4 @@
-"""Helpers shared by the import tests: a scratch project folder and running ``cnc-kg`` in-process."""
+"""Helpers for the import tests: a scratch project folder, ``cnc-kg`` run in-process."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 from server.cli import cli
 from server.config import load_settings
 from server.query_cli import display_width, format_table
-from server.rdf_files import RdfSyntaxError, load_project
+from server.rdf_files import RdfSyntaxError, load_project, parse_turtle_file
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "broken"
@@ -80,6 +80,15 @@ def test_syntax_error_carries_position_for_code():
         load_project(settings)
     assert caught.value.path == BROKEN / "syntax-error" / "nodes.ttl"
     assert (caught.value.line, caught.value.column) == (9, 31)
+
+
+def test_blank_node_labels_stay_within_their_file(tmp_path):
+    for name in ("a.ttl", "b.ttl"):
+        (tmp_path / name).write_text(
+            "@prefix kg: <https://w3id.org/cnc-kg/id/> .\n"
+            f"kg:test-{name[0]} kg:test-role _:x .\n", encoding="utf-8")
+    first, second = (parse_turtle_file(tmp_path / n).triples[0][2] for n in ("a.ttl", "b.ttl"))
+    assert first != second
 
 
 @pytest.mark.parametrize("command", ["validate", "build"])
@@ -152,6 +161,18 @@ def test_unsatisfiable_class_is_a_violation(tmp_path):
     assert len(found) == 1
     assert found[0]["severity"] == "Violation" and "unsatisfiable" in found[0]["message"]
     assert found[0]["file"] == "ontology/cnc.ttl"
+
+
+def test_malformed_shape_is_caught_by_the_shapes_check(tmp_path):
+    root = copy_project(tmp_path)
+    shutil.copy(BROKEN / "bad-shape" / "pathless-property.ttl", root / "shapes")
+    checked = CliRunner().invoke(cli, ["--root", str(root), "validate", "--no-reasoner"])
+    assert checked.exit_code == 1
+    assert "cncsh:TestPathlessShape sh:property [blank node]  (shapes/pathless-property.ttl:8)" \
+        in checked.stdout
+    unchecked = CliRunner().invoke(cli, ["--root", str(root), "validate", *QUICK])
+    assert unchecked.exit_code == 2
+    assert "the shapes could not be run" in unchecked.stderr
 
 
 # --- --root: a copy of the repository validates on its own --------------------------------------

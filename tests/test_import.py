@@ -1,4 +1,4 @@
-"""``cnc-kg template`` / ``import`` / ``export``: round trip, XLSX with Chinese, idempotence, --prune."""
+"""``cnc-kg template`` / ``import`` / ``export``: round trip, XLSX, re-import, --prune."""
 
 from __future__ import annotations
 
@@ -179,3 +179,16 @@ def test_removed_rows_are_reported_and_deleted_only_with_prune(project: Path, tm
     assert pruned.exit_code == 0, pruned.output
     assert f"{KG}cas — deleted (--prune)" in pruned.output
     assert "kg:cas\n" not in target.read_text(encoding="utf-8")
+
+
+def test_a_slug_cannot_name_records_of_two_kinds(project: Path, templates: Path, tmp_path: Path):
+    assert _import_samples(project).exit_code == 0
+    header, notes = read_csv(templates / "funded-activities.csv")
+    row = dict.fromkeys(header, "")
+    row.update(slug="cnc-inauguration", type="Conference", label_fr="x", label_en="x",
+               date="2023", funded_by="cnc", source="https://example.org/source")
+    sheet = write_csv(tmp_path / "funded-activities.csv", [header, notes, [row[h] for h in header]])
+    result = run(project, "import", str(sheet))
+    assert result.exit_code == 1
+    assert ("funded-activities.csv:3:slug: slug 'cnc-inauguration' is already used by a record "
+            "imported into imported-events.ttl") in result.output

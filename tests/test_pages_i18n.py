@@ -216,3 +216,21 @@ def test_search_ranks_exact_names_first(live_server, published):
     assert kinds == sorted(kinds), "a substring match ranked before a prefix match"
     _, _, page = get(live_server + "search?" + urllib.parse.urlencode({"q": str(label)}))
     assert f'href="/id/{str(iri)[len(DATA_NS):]}"' in page
+
+
+def test_network_picture_shows_every_node_and_partner(live_server, published):
+    """The server-drawn SVG names every CNC node and each of its partners, with one line per
+    link, and the same links are listed as text."""
+    node_class = URIRef(ONTOLOGY_NS + "NetworkNode")
+    partner = URIRef(ONTOLOGY_NS + "partner")
+    nodes = set(published.subjects(RDF.type, node_class))
+    assert nodes, "no cnc:NetworkNode in the data"
+    _, _, page = get(live_server + "network?lang=en")
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    for node in nodes:
+        assert f'href="/id/{str(node)[len(DATA_NS):]}"' in svg, node
+        for organisation in published.objects(node, partner):
+            assert f'href="/id/{str(organisation)[len(DATA_NS):]}"' in svg, organisation
+    links = sum(1 for node in nodes for _ in published.objects(node, partner))
+    assert svg.count("<line ") >= links
+    assert 'aria-labelledby="network-title"' in svg and "<title" in svg

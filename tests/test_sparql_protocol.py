@@ -13,11 +13,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
@@ -27,6 +28,8 @@ from server.namespaces import SD
 
 CHINESE = "中法碳中和中心"        # only used as a query-supplied literal, not as a data fact
 SELECT_ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+# Blank-node labels are scoped to one answer document (each format may relabel them).
+NO_BLANKS = "FILTER (!isBlank(?s) && !isBlank(?o))"
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +87,19 @@ def parse_graph(body: bytes, media_type: str) -> Graph:
     return Graph().parse(data=body.decode("utf-8"), format=rdflib_format)
 
 
+def engine_view(graph: Graph) -> Graph:
+    """``graph`` as Oxigraph stores it: numbers by value, so "05"^^xsd:positiveInteger reads
+    back as "5"^^xsd:integer (Oxigraph keeps numeric values, not their lexical form or derived
+    integer type; see README, "SPARQL endpoint")."""
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype and isinstance(
+                o.toPython(), int | float | Decimal) and not isinstance(o.toPython(), bool):
+            o = Literal(o.toPython())
+        out.add((s, p, o))
+    return out
+
+
 def some_subject(dump: Graph) -> URIRef:
     return sorted({s for s in dump.subjects() if isinstance(s, URIRef)})[0]
 
@@ -94,9 +110,13 @@ def some_subject(dump: Graph) -> URIRef:
 def test_select_json_matches_dump(endpoint, dump, method):
     result = wrapper(endpoint, SELECT_ALL, JSON, method).queryAndConvert()
     assert result["head"]["vars"] == ["s", "p", "o"]
-    got = {(row["s"]["value"], row["p"]["value"], row["o"]["value"])
-           for row in result["results"]["bindings"]}
-    assert got == {(str(s), str(p), str(o)) for s, p, o in dump}
+    rows = result["results"]["bindings"]
+    assert len(rows) == len(dump)
+    # blank-node labels are the engine's own: compare the rows without any
+    got = {(row["s"]["value"], row["p"]["value"], row["o"]["value"]) for row in rows
+           if "bnode" not in (row["s"]["type"], row["o"]["type"])}
+    assert got == {(str(s), str(p), str(o)) for s, p, o in dump
+                   if not isinstance(s, BNode) and not isinstance(o, BNode)}
 
 
 def test_select_count_matches_dump(endpoint, dump):
@@ -105,7 +125,7 @@ def test_select_count_matches_dump(endpoint, dump):
 
 
 def test_select_xml_equals_json(endpoint):
-    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 50"
+    query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {NO_BLANKS} }} ORDER BY ?s ?p ?o LIMIT 50"
     as_json = wrapper(endpoint, query, JSON).queryAndConvert()
     as_xml = wrapper(endpoint, query, XML).queryAndConvert()     # a minidom Document
     xml_values = [node.firstChild.data if node.firstChild else ""
@@ -118,7 +138,7 @@ def test_select_xml_equals_json(endpoint):
 
 @pytest.mark.parametrize(("fmt", "delimiter"), [(CSV, ","), (TSV, "\t")])
 def test_select_csv_tsv(endpoint, dump, fmt, delimiter):
-    query = "SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?s ?p LIMIT 30"
+    query = f"SELECT ?s ?p WHERE {{ ?s ?p ?o {NO_BLANKS} }} ORDER BY ?s ?p LIMIT 30"
     body = wrapper(endpoint, query, fmt).queryAndConvert()
     text = body.decode("utf-8") if isinstance(body, bytes) else body
     reader = list(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -150,7 +170,7 @@ def test_construct_every_format_isomorphic_to_dump(endpoint, dump, fmt):
         pytest.skip("graph above the default row cap")
     response = wrapper(endpoint, "CONSTRUCT WHERE { ?s ?p ?o }", fmt).query().response
     media_type = response.headers["Content-Type"].split(";")[0]
-    assert isomorphic(parse_graph(response.read(), media_type), dump)
+    assert isomorphic(engine_view(parse_graph(response.read(), media_type)), engine_view(dump))
 
 
 def test_construct_ntriples_by_accept(endpoint, dump):
@@ -160,14 +180,14 @@ def test_construct_ntriples_by_accept(endpoint, dump):
     assert status == 200
     assert headers["Content-Type"].startswith("application/n-triples")
     graph = Graph().parse(data=body.decode("utf-8"), format="nt")
-    assert set(graph) == set(dump.triples((subject, None, None)))
+    assert set(engine_view(graph)) == set(engine_view(dump).triples((subject, None, None)))
 
 
 def test_describe(endpoint, dump):
     subject = some_subject(dump)
     body = wrapper(endpoint, f"DESCRIBE <{subject}>", TURTLE).queryAndConvert()
     graph = parse_graph(body, "text/turtle")
-    assert set(dump.triples((subject, None, None))) <= set(graph)
+    assert set(engine_view(dump).triples((subject, None, None))) <= set(engine_view(graph))
 
 
 def test_utf8_roundtrip_every_result_format(endpoint):
@@ -186,7 +206,10 @@ def test_utf8_roundtrip_every_result_format(endpoint):
 def test_rdflib_sparqlstore(endpoint, dump):
     graph = Graph(store=SPARQLStore(endpoint, returnFormat="json"))
     subject = some_subject(dump)
-    assert set(graph.triples((subject, None, None))) == set(dump.triples((subject, None, None)))
+    remote = Graph()
+    for triple in graph.triples((subject, None, None)):
+        remote.add(triple)
+    assert set(engine_view(remote)) == set(engine_view(dump).triples((subject, None, None)))
     rows = list(graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     assert int(rows[0][0]) == len(dump)
     assert (subject, None, None) in graph
@@ -195,7 +218,7 @@ def test_rdflib_sparqlstore(endpoint, dump):
 # --- one answer whichever protocol operation carries the query -----------------------------------
 
 def test_get_post_form_post_direct_agree(endpoint):
-    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 40"
+    query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {NO_BLANKS} }} ORDER BY ?s ?p ?o LIMIT 40"
     accept = {"Accept": "application/sparql-results+json"}
     _, _, by_get = get(endpoint, query)
     _, _, by_form = http(endpoint, method="POST", data=urllib.parse.urlencode(
@@ -388,7 +411,7 @@ def test_catalogue_examples_on_page(endpoint, built_root):
 
 def test_many_parallel_clients(endpoint, dump):
     queries = ["SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-               "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 20",
+               f"SELECT ?s WHERE {{ ?s ?p ?o {NO_BLANKS} }} ORDER BY ?s LIMIT 20",
                f"ASK {{ <{some_subject(dump)}> ?p ?o }}"]
     expected = [wrapper(endpoint, q, JSON).queryAndConvert() for q in queries]
 

@@ -74,7 +74,8 @@ Charset = UTF-8
 [SPARQL]
 ; above our own row cap, so our cap (not Virtuoso's silent one) decides truncation
 ResultSetMaxRows = 1000000
-MaxQueryCostEstimationTime = 400
+; 0: no refusal on estimates, so a slow query runs into the timeout (X-SQL-State: S1TAT)
+MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 60
 DefaultQuery = ASK {{}}
 """
@@ -160,14 +161,15 @@ def _normal_term(term: dict | None) -> tuple | None:
     return (term["type"], term["value"])
 
 
-def normal_answer(body: bytes, ordered: bool) -> object:
+def normal_answer(body: bytes) -> object:
+    """Variables and rows as a sorted list: engines may order ties of ORDER BY differently."""
     data = json.loads(body)
     if "boolean" in data:
         return data["boolean"]
     variables = data["head"]["vars"]
     rows = [tuple(_normal_term(row.get(v)) for v in variables)
             for row in data["results"]["bindings"]]
-    return (variables, rows if ordered else sorted(rows, key=repr))
+    return (variables, sorted(rows, key=repr))
 
 
 GENERIC_QUERIES = [
@@ -180,11 +182,25 @@ GENERIC_QUERIES = [
 ]
 
 
-def catalogue() -> list[Path]:
-    return sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
+# Catalogue queries Virtuoso 7.2 answers wrongly (the embedded answer matches the query's header).
+# Strict: once the query is rewritten around the bug, the xpass fails and the entry must go.
+KNOWN_VIRTUOSO_BUGS = {
+    "cq-02-cnc-founding-agreement.rq":
+        "Virtuoso returns 1 row of 3 (one per ministry) for `a/rdfs:subClassOf*` + OPTIONALs",
+    "cq-14-external-identifiers.rq":
+        "Virtuoso evaluates BIND(BOUND(?a) || BOUND(?b) …) after OPTIONALs as 1 when none is bound",
+}
 
 
-@pytest.mark.parametrize("query", GENERIC_QUERIES + [p.name for p in catalogue()])
+def catalogue() -> list:
+    names = sorted(p.name for p in
+                   (Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
+    return [pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_VIRTUOSO_BUGS[name],
+                                                         strict=True))
+            if name in KNOWN_VIRTUOSO_BUGS else name for name in names]
+
+
+@pytest.mark.parametrize("query", GENERIC_QUERIES + catalogue())
 def test_same_answers_as_embedded(query, live_server, remote_server):
     text = (Path(__file__).resolve().parent.parent / "queries" / query).read_text("utf-8") \
         if query.endswith(".rq") else query
@@ -196,8 +212,7 @@ def test_same_answers_as_embedded(query, live_server, remote_server):
         embedded = run(live_server, text, accept)
         remote = run(remote_server, text, accept)
         assert embedded[0] == remote[0] == 200, (embedded, remote)
-        ordered = "order by" in text.lower()
-        assert normal_answer(remote[2], ordered) == normal_answer(embedded[2], ordered)
+        assert normal_answer(remote[2]) == normal_answer(embedded[2])
     else:
         accept = "application/n-triples"
         embedded = run(live_server, text, accept)

@@ -133,3 +133,26 @@ def repeat(run: Callable[[], Outcome], repeats: int, budget_s: float) -> dict:
         spent += outcome.seconds
     return {"status": "ok", "median_ms": statistics.median(times) * 1000, "runs": len(times),
             "rows": rows}
+
+
+def page_timing(url: str, accept: str, repeats: int, timeout: float) -> dict:
+    """Median time to fetch a page (keep-alive, after one warm-up), or why it failed."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    times = []
+    try:
+        for attempt in range(repeats + 1):
+            started = time.perf_counter()
+            connection.request("GET", target, headers={"Accept": accept})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                return {"status": "error", "detail": f"HTTP {response.status}"}
+            if attempt:
+                times.append(time.perf_counter() - started)
+    except (OSError, http.client.HTTPException) as error:
+        return {"status": "error", "detail": f"{type(error).__name__}: {error}"}
+    finally:
+        connection.close()
+    return {"status": "ok", "median_ms": statistics.median(times) * 1000, "runs": len(times)}

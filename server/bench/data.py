@@ -21,7 +21,8 @@ def synthetic_project(repo: Path, work: Path, triples: int, seed: int) -> Path:
     marker = folder / MARKER
     if marker.is_file():
         done = json.loads(marker.read_text(encoding="utf-8"))
-        if (done["target_triples"], done["seed"]) == (triples, seed) and published(folder).is_file():
+        same = (done["target_triples"], done["seed"]) == (triples, seed)
+        if same and published(folder).is_file():
             return folder
     generate_project(repo, folder, triples, seed)
     publish(folder)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import FOAF, ORG, RDF, RDFS
+from rdflib.namespace import FOAF, ORG, RDF
 from rdflib.term import Node
 
 from server.importer.mapping import (
+    TRUE_WORDS,
     CellError,
     check_slug,
     entity_iri,
@@ -33,8 +35,9 @@ from server.importer.templates import (
     local_name,
     resolve,
     subclasses,
+    superclasses,
 )
-from server.importer.workspace import Workspace
+from server.importer.workspace import IMPORTED_PREFIX, Workspace
 from server.namespaces import CNC, bind_prefixes
 
 # Header words that would put a person's private contact data in the graph (fr, en, zh).
@@ -158,7 +161,7 @@ def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
     records = []
     unpublished: set[str] = set()
     keys: dict[tuple, tuple[str, int]] = {}
-    curated = workspace.curated_subjects()
+    defined = workspace.defining_files()
     for sheet, template in matched:
         kind = template.kind
         subject_column = template.column(kind.subject_column)
@@ -186,10 +189,10 @@ def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
                                             f"in {where[0]} row {where[1]}"))
                     continue
                 keys[scope + key] = (sheet.label, row)
-            if subject is not None and kind.subject_column == "slug" and subject in curated:
-                problems.append(Problem(sheet.label, row, "slug", f"slug {key_text!r} is "
-                                        f"already defined in {curated[subject].name} (hand-"
-                                        "curated): choose another slug or edit that file"))
+            elsewhere = defined.get(subject) if kind.subject_column == "slug" else None
+            if elsewhere is not None and elsewhere != workspace.imported_path(kind.name):
+                problems.append(Problem(sheet.label, row, "slug", _defined_elsewhere(
+                    key_text, elsewhere)))
             types = set()
             if kind.subject_column == "slug":
                 types = {kind.cls, *kind.extra_types}
@@ -202,8 +205,16 @@ def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
     return records, unpublished
 
 
+def _defined_elsewhere(slug: str, path: Path) -> str:
+    if path.name.startswith(IMPORTED_PREFIX):
+        return (f"slug {slug!r} is already used by a record imported into {path.name}: choose "
+                "another slug, or remove that row from its sheet and import it with --prune")
+    return (f"slug {slug!r} is already defined in {path.name} (hand-curated): choose another "
+            "slug or edit that file")
+
+
 def _allowed(text: str) -> bool:
-    return text.strip().lower() in {"yes", "true", "oui", "1", "是"}
+    return text.strip().lower() in TRUE_WORDS
 
 
 def _known_types(workspace: Workspace, records: list[_Record]) -> dict[str, set[URIRef]]:
@@ -269,13 +280,10 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
 
 
 def _implied_by(types: set[URIRef], workspace: Workspace, cls: URIRef) -> set[URIRef]:
-    """Types in ``types`` made redundant by a more specific one (Organisation under Ministry)."""
-    return {cls} if any(other != cls and cls in _supers(workspace, other) for other in types) \
-        else set()
-
-
-def _supers(workspace: Workspace, cls: URIRef) -> set[URIRef]:
-    return set(workspace.ontology.transitive_objects(cls, RDFS.subClassOf))
+    """{cls} if a more specific type in ``types`` implies it (Organisation under Ministry)."""
+    implied = any(other != cls and cls in superclasses(workspace.ontology, other)
+                  for other in types)
+    return {cls} if implied else set()
 
 
 def _missing(column: Column) -> str:

@@ -10,7 +10,7 @@ import datetime
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from server import identifiers
@@ -21,7 +21,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE_FORMATS = ((re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date, "%Y-%m-%d"),
                  (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth, "%Y-%m"),
                  (re.compile(r"^\d{4}$"), XSD.gYear, "%Y"))
-_TRUE, _FALSE = {"yes", "true", "oui", "1", "是"}, {"no", "false", "non", "0", "否"}
+TRUE_WORDS = {"yes", "true", "oui", "1", "是"}
+_FALSE_WORDS = {"no", "false", "non", "0", "否"}
 
 
 class CellError(ValueError):
@@ -89,9 +90,9 @@ def literal_or_iri(column: Column, text: str, choices: dict[str, URIRef]) -> Nod
                 raise CellError(f"{text!r} is not a whole number from 1 up")
             return Literal(int(text))
         if value == "boolean":
-            if text.lower() not in _TRUE | _FALSE:
+            if text.lower() not in TRUE_WORDS | _FALSE_WORDS:
                 raise CellError(f"{text!r}: write yes or no")
-            return Literal(text.lower() in _TRUE)
+            return Literal(text.lower() in TRUE_WORDS)
         if value == "url":
             return _url(text)
         if value == "ror":
@@ -118,8 +119,9 @@ def _cell_text(column: Column, term: Node) -> str:
     if column.value == "boolean":
         return "yes" if term.toPython() is True else "no"
     text = str(term)
-    for prefix in (identifiers.ROR_PREFIX, identifiers.ORCID_PREFIX, identifiers.WIKIDATA_PREFIX):
-        if column.value in ("ror", "orcid", "wikidata"):
+    if column.value in ("ror", "orcid", "wikidata"):  # written bare, as the template asks
+        for prefix in (identifiers.ROR_PREFIX, identifiers.ORCID_PREFIX,
+                       identifiers.WIKIDATA_PREFIX):
             text = text.removeprefix(prefix)
     return text
 
@@ -137,15 +139,13 @@ def _column_values(template: Template, column: Column, graph: Graph, subject: UR
 
 
 def export_rows(template: Template, graph: Graph) -> list[list[str]]:
-    """The rows (header first) of a sheet of ``template``'s kind describing ``graph``."""
+    """The rows (header first) of a sheet describing ``graph``, an import of ``template``'s kind."""
     header = [c.name for c in template.columns]
     rows = []
     kind = template.kind
     subject_column = template.column(kind.subject_column)
-    if kind.subject_column == "slug":
-        subjects = sorted({s for s in graph.subjects(RDF.type, kind.cls) if slug_of(s)})
-    else:
-        subjects = sorted({s for s in graph.subjects() if slug_of(s)})
+    # the graph is one kind's imported file: every record in it is of that kind
+    subjects = sorted({s for s in graph.subjects() if slug_of(s)})
     for subject in subjects:
         cells = {c.name: " | ".join(sorted(_cell_text(c, v) for v in
                                            _column_values(template, c, graph, subject)))

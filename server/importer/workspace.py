@@ -58,14 +58,13 @@ class Workspace:
                 graph += part
         return graph
 
-    def curated_subjects(self) -> dict[URIRef, Path]:
-        """Subjects typed in hand-curated files (not written by an import), with their file."""
+    def defining_files(self) -> dict[URIRef, Path]:
+        """Every subject typed in data/, with the (first) file that types it."""
         found: dict[URIRef, Path] = {}
         for path, graph in self.data_files.items():
-            if not path.name.startswith(IMPORTED_PREFIX):
-                for subject in graph.subjects(RDF.type):
-                    if isinstance(subject, URIRef):
-                        found.setdefault(subject, path)
+            for subject in graph.subjects(RDF.type):
+                if isinstance(subject, URIRef):
+                    found.setdefault(subject, path)
         return found
 
 

@@ -117,7 +117,7 @@ def figures(store: Store, index: GraphIndex, lang: str) -> list[Figure]:
             source if isinstance(source, URIRef) else None,
             len(network_nodes(index) if counted == CNC.NetworkNode else
                 index.instances(counted, deep=True)) if counted is not None else None))
-    return sorted(rows, key=lambda f: _sort_text(f.measure))
+    return sorted(rows, key=lambda f: (_sort_text(f.measure), f.as_of))
 
 
 def network_nodes(index: GraphIndex) -> list[URIRef]:
@@ -166,8 +166,8 @@ def entry_points(index: GraphIndex, lang: str) -> list[ClassCount]:
 # -- the network picture --------------------------------------------------------------------
 
 ROW = 24                  # px between rows
-COLUMN_WIDTH = 300
-GAP = 90                  # px between columns (where the links run)
+COLUMN_WIDTH = 280
+GAP = 60                  # px between columns (where the links run)
 TOP = 48
 FONT_PX = 13
 
@@ -258,14 +258,9 @@ def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPictur
             lines.append((a.x + COLUMN_WIDTH, a.y - 4, b.x - 6, b.y - 4))
         pairs.append((a, b))
     rows = max([1] + [(box.y - TOP) // ROW + 1 for box in boxes.values()])
-    columns = (("french_partners", x_of["fr"]), ("nodes", x_of["node"]),
-               ("chinese_partners", x_of["cn"]))
+    right = "chinese_other_partners" if any(b.side == "other" for b in boxes.values()) \
+        else "chinese_partners"
+    columns = (("french_partners", x_of["fr"]), ("nodes", x_of["node"]), (right, x_of["cn"]))
     return NetworkPicture(width=x_of["cn"] + COLUMN_WIDTH + 10, height=TOP + rows * ROW,
                           columns=columns, boxes=tuple(boxes.values()), links=tuple(lines),
                           pairs=tuple(pairs))
-
-
-def about_cnc(index: GraphIndex, lang: str) -> Label | None:
-    """The CNC's own name in the page language, if the graph has it."""
-    return index.label(CNC_IRI, lang) if index.knows(CNC_IRI) else None
-

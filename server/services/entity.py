@@ -172,13 +172,19 @@ class EntityViews:
             picked = pick({k: v for p in NAME_PREDICATES
                            for k, v in self._texts(graph, iri, p).items()}, lang)
             title = Label(*picked) if picked else title
+        summary = self._summary(graph, iri, types, lang)
+        groups = self._groups(graph, iri, lang)
+        for group in groups:
+            # The summary already shows a one-line description: do not print it twice.
+            group.rows = [row for row in group.rows if not (
+                summary and len(row.values) == 1 and row.values[0].text.strip() == summary.text)]
         return EntityView(
             iri=iri,
             title=title,
             other_names=self._other_names(graph, iri, title),
             types=[self.link(t, lang, graph) for t in types],
-            summary=self._summary(graph, iri, types, lang),
-            groups=self._groups(graph, iri, lang),
+            summary=summary,
+            groups=[group for group in groups if group.rows],
             inverse=self._inverse(graph, iri, lang),
             roles=self._roles(iri, lang),
             claims=self._claims(iri, lang),
@@ -215,8 +221,13 @@ class EntityViews:
         return Value(" · ".join(parts), lang) if parts else None
 
     def _rows(self, pairs: dict[URIRef, list[Node]], lang: str, graph: Graph) -> list[Row]:
-        return [Row(self.link(p, lang, graph), [self.value(o, lang, graph) for o in values])
-                for p, values in pairs.items()]
+        """One row per property; links sorted by the name shown, dates chronologically."""
+        rows = []
+        for p, values in pairs.items():
+            shown = [self.value(o, lang, graph) for o in values]
+            shown.sort(key=lambda v: (v.machine or "", v.text.casefold()))
+            rows.append(Row(self.link(p, lang, graph), shown))
+        return rows
 
     def _groups(self, graph: Graph, iri: URIRef, lang: str) -> list[Group]:
         by_property: dict[URIRef, list[Node]] = defaultdict(list)
@@ -227,11 +238,9 @@ class EntityViews:
         for key, order in GROUPS:
             present = {p: by_property.pop(p) for p in order if p in by_property}
             if present:
-                # Literals in several languages: keep the reader's language first.
-                for values in present.values():
-                    values.sort(key=lambda o: (getattr(o, "language", None) not in (lang, None),
-                                               str(o)))
-                groups.append(Group(key, self._rows(present, lang, graph)))
+                groups.append(Group(key, self._rows(
+                    {p: _in_language(values, lang) for p, values in present.items()},
+                    lang, graph)))
         if by_property:
             rest = dict(sorted(by_property.items(),
                                key=lambda item: self.link(item[0], lang, graph).text.lower()))
@@ -244,10 +253,7 @@ class EntityViews:
         for s, p in sorted(graph.subject_predicates(iri)):
             if s != iri and p != RDF.type and isinstance(s, URIRef):
                 by_property[p].append(s)
-        rows = self._rows(dict(by_property), lang, graph)
-        for row in rows:
-            row.values.sort(key=lambda v: v.text.lower())
-        return rows
+        return self._rows(dict(by_property), lang, graph)
 
     def _roles(self, iri: URIRef, lang: str) -> list[Role]:
         result = self.store.query(internal_query("memberships"), bindings={"entity": iri})
@@ -288,7 +294,8 @@ class EntityViews:
 
     def _schema_org(self, graph: Graph, iri: URIRef, types: list[URIRef], title: Label) -> dict:
         """schema.org JSON-LD (https://schema.org/) for search engines: type, names, links."""
-        kind = next((name for cls, name in SCHEMA_TYPES if cls in types), "Thing")
+        kind = next((name for cls, name in SCHEMA_TYPES if cls in types
+                     or self.index.is_a(iri, cls)), "Thing")
         doc: dict = {"@context": "https://schema.org", "@type": kind, "@id": str(iri),
                      "name": title.text}
         alternate = sorted({str(o) for p in (*NAME_PREDICATES, SKOS.altLabel)
@@ -311,6 +318,16 @@ class EntityViews:
         if description:
             doc["description"] = description[0]
         return doc
+
+
+def _in_language(values: list[Node], lang: str) -> list[Node]:
+    """Texts given in several languages: only those in the reader's (or fallback) language."""
+    tagged = {v.language for v in values if isinstance(v, Literal) and v.language}
+    if len(tagged) < 2:
+        return values
+    picked = pick({tag: tag for tag in tagged}, lang)
+    return [v for v in values if not (isinstance(v, Literal) and v.language)
+            or v.language == picked[0]]
 
 
 def _period(start: Node | None, end: Node | None, lang: str) -> str:

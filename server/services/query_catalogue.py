@@ -1,7 +1,8 @@
 """The public query catalogue: every ``queries/*.rq`` with the question its header comment asks.
 
-Header lines such as ``# en: Which ministries steer the CNC?`` or ``# Question (fr) : …`` give
-the question per language; the whole leading comment is kept as the query's explanation.
+The header gives the question per language either as ``# en: …`` / ``# fr: …`` / ``# zh: …``
+lines, or as ``# CQ2 — …`` lines in the order English, French, Chinese (issue 2's convention);
+the whole leading comment is kept as the query's explanation.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 LANGUAGES = ("en", "fr", "zh")
 _LANG_LINE = re.compile(
     r"^(?:question\s*)?[\[(]?(en|fr|zh)[\])]?\s*[:：]\s*(.*)$", re.IGNORECASE)
+_NUMBERED_LINE = re.compile(r"^CQ\s*\d+\s*[—–:-]\s*(.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,15 @@ def parse_query_file(path: Path) -> CatalogueQuery:
     header = _header(text)
     questions: dict[str, str] = {}
     current = None
+    numbered = iter(LANGUAGES)
     for line in header:
         match = _LANG_LINE.match(line)
-        if match:
+        numbered_match = _NUMBERED_LINE.match(line)
+        if numbered_match and not match:
+            current = next(numbered, None)
+            if current:
+                questions[current] = numbered_match.group(1).strip()
+        elif match:
             current = match.group(1).lower()
             questions[current] = match.group(2).strip()
         elif current and line and not re.match(r"^[\w ()]+\s*:", line):

@@ -69,6 +69,13 @@ class RemoteStore(Store):
             message = _endpoint_message(exc)
             if "37000" in message or "SP030" in message:     # Virtuoso's syntax errors are 500s
                 raise QuerySyntaxError(message) from exc
+            if "HY008" in message:      # Virtuoso cancelled it at its timeout (e.g. aggregates)
+                raise QueryTimeout(
+                    f"the query ran past the {timeout:g} s time limit and was stopped") from exc
+            if "estimated execution time" in message:       # Virtuoso refuses by cost estimate
+                raise QueryTimeout(
+                    f"the store estimates this query would run past its time limit: {message}"
+                ) from exc
             raise StoreUnavailable(f"{self.endpoint}: {message}") from exc
         except TimeoutError as exc:
             raise QueryTimeout(f"no answer from the store within {timeout:g} s") from exc

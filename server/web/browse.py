@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 
 from server.services import browse
+from server.services.entity import EntityViews
 from server.services.i18n import ui
 from server.services.iris import href
 from server.web.app import current_store
@@ -18,8 +19,10 @@ def home() -> Response:
     """What the CNC is, declared vs recorded figures, axes, recent events, entry points."""
     lang = page_language()
     store, idx = current_store(), index()
+    cnc = EntityViews(store, idx).build(browse.CNC_IRI, lang) if idx.knows(browse.CNC_IRI) \
+        else None
     return render_page(
-        "pages/home.html", lang, cnc=browse.about_cnc(idx, lang), cnc_iri=browse.CNC_IRI,
+        "pages/home.html", lang, cnc=cnc,
         figures=browse.figures(store, idx, lang), axes=browse.axes(store, idx, lang),
         events=browse.recent_events(store, idx, lang),
         entry_points=browse.entry_points(idx, lang), classes=browse.classes(idx, lang))

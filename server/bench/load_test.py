@@ -1,0 +1,43 @@
+"""Throughput and latency percentiles under concurrent load with ``wrk`` (loopback, bounded)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+_PERCENTILE = re.compile(r"^\s*(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
+_RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_REQUESTS = re.compile(r"^\s*(\d+) requests in", re.MULTILINE)
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def wrk_available() -> bool:
+    """Whether Debian's wrk is installed."""
+    return shutil.which("wrk") is not None
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests/s, the latency percentiles (ms) and the error counts of ``wrk --latency``."""
+    result: dict = {"percentiles_ms": {f"p{p}": float(v) * _UNITS[u]
+                                       for p, v, u in _PERCENTILE.findall(output)}}
+    rate, requests = _RATE.search(output), _REQUESTS.search(output)
+    result["requests_per_s"] = float(rate.group(1)) if rate else 0.0
+    result["requests"] = int(requests.group(1)) if requests else 0
+    non_2xx = _NON_2XX.search(output)
+    result["non_2xx"] = int(non_2xx.group(1)) if non_2xx else 0
+    socket_errors = _SOCKET.search(output)
+    result["socket_errors"] = sum(map(int, socket_errors.groups())) if socket_errors else 0
+    return result
+
+
+def run_wrk(url: str, accept: str, seconds: int, connections: int, timeout_s: float) -> dict:
+    """``wrk`` on ``url`` for ``seconds`` with ``connections`` open connections (2 threads)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout_s:g}s",
+               "--latency", "-H", f"Accept: {accept}", url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + timeout_s + 30)
+    if done.returncode != 0:
+        return {"error": (done.stderr or done.stdout).strip()[-300:]}
+    return parse_wrk(done.stdout)

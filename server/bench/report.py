@@ -1,0 +1,196 @@
+"""``bench/results.md`` (tables), ``bench/results.json`` and the plot of latency vs graph size."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from server.bench.summary import ENGINES, common_latency, targets
+
+PLOT = "latency-vs-size.png"
+LOAD_RUN_ENGINES = ("cnc-kg", "virtuoso", "rdflib-endpoint")
+
+
+def _num(value: float | None, digits: int = 1, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def _cell(cell: dict | None, timeout_s: float) -> str:
+    if not isinstance(cell, dict):
+        return "—"
+    if cell.get("status") == "ok":
+        return _num(cell["median_ms"], 2)
+    if cell.get("status") == "timeout":
+        return f"> {timeout_s:g} s"
+    return cell.get("status", "—")
+
+
+def _ratio(stats: dict) -> str:
+    if stats["geomean"] is None:
+        return "—"
+    bound = f" (≥; {stats['lower_bounds']} at the time limit)" if stats["lower_bounds"] else ""
+    return (f"{stats['geomean']:.2f}× (median {stats['median']:.2f}×, "
+            f"range {stats['min']:.2f}–{stats['max']:.2f}, n={stats['queries']}){bound}")
+
+
+def write_plot(results: dict, path: Path) -> None:
+    """Latency (geometric mean over queries all engines answered) and throughput vs size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(results["sizes"], key=lambda s: s["triples"])
+    figure, (latency, rate) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for engine in ENGINES:
+        points = [(s["triples"], common_latency(s).get(engine)) for s in sizes]
+        points = [(x, y) for x, y in points if y]
+        if points:
+            latency.plot(*zip(*points, strict=True), marker="o", label=engine)
+    latency.set(xscale="log", yscale="log", xlabel="triples", ylabel="ms (geometric mean)",
+                title="Query latency (queries all engines answered)")
+    latency.legend()
+    for engine in LOAD_RUN_ENGINES:
+        points = [(s["triples"], s.get("load_runs", {}).get(engine, {})
+                   .get("cheap SELECT", {}).get("requests_per_s")) for s in sizes]
+        points = [(x, y) for x, y in points if y]
+        if points:
+            rate.plot(*zip(*points, strict=True), marker="o", label=engine)
+    rate.set(xscale="log", yscale="log", xlabel="triples", ylabel="requests/s",
+             title=f"Cheap SELECT under load (wrk -c{results['options']['wrk_connections']})")
+    rate.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _load_table(results: dict) -> list[str]:
+    lines = ["| triples | pyoxigraph load | pyoxigraph peak | rdflib load | rdflib peak | "
+             "load ratio | memory ratio | cnc-kg start-up | rdflib-endpoint start-up | "
+             "Virtuoso start + bulk load |", "|" + "---|" * 10]
+    for s in sorted(results["sizes"], key=lambda s: s["triples"]):
+        ox, rd = s["load"]["pyoxigraph"], s["load"]["rdflib"]
+
+        def load(cell):
+            if cell.get("timeout"):
+                return f"> {cell['limit_s']:g} s", "—"
+            if "error" in cell:
+                return "error", "—"
+            return _num(cell["seconds"], 2, " s"), _num(cell["peak_mb"], 0, " MB")
+
+        (ox_s, ox_mb), (rd_s, rd_mb) = load(ox), load(rd)
+        both = "seconds" in ox and "seconds" in rd
+        start = s["startup"]
+        virt = (f"{start['virtuoso']:.1f} s + {start['virtuoso_bulk_load']:.1f} s"
+                if "virtuoso" in start else "—")
+        rdflib_start = ", ".join(f"{v:.1f} s" for v in start.get("rdflib-endpoint", [])) or "—"
+        lines.append(
+            f"| {s['triples']:,} | {ox_s} | {ox_mb} | {rd_s} | {rd_mb} | "
+            f"{_num(rd['seconds'] / ox['seconds'], 1, '×') if both else '—'} | "
+            f"{_num(rd['peak_mb'] / ox['peak_mb'], 1, '×') if both else '—'} | "
+            f"{_num(start.get('cnc-kg'), 2, ' s')} | {rdflib_start} | {virt} |")
+    return lines
+
+
+def _query_tables(results: dict) -> list[str]:
+    timeout = results["options"]["timeout_s"]
+    lines = []
+    for s in sorted(results["sizes"], key=lambda s: s["triples"]):
+        lines += [f"### {s['triples']:,} triples", "",
+                  "Median ms per query (answer read to its last byte); rows = answer size on "
+                  "our endpoint.", "",
+                  "| query | group | cnc-kg HTTP | raw pyoxigraph | HTTP/raw | Virtuoso | "
+                  "rdflib-endpoint | rows |", "|" + "---|" * 8]
+        for r in s["queries"]:
+            ours, raw = r.get("cnc-kg", {}), r.get("raw", {})
+            ratio = (_num(ours["median_ms"] / raw["median_ms"], 2, "×")
+                     if ours.get("status") == raw.get("status") == "ok" and raw["median_ms"]
+                     else "—")
+            lines.append(f"| {r['name']} | {r['group']} | {_cell(ours, timeout)} | "
+                         f"{_cell(raw, timeout)} | {ratio} | {_cell(r.get('virtuoso'), timeout)}"
+                         f" | {_cell(r.get('rdflib-endpoint'), timeout)} | "
+                         f"{ours.get('rows', '—')} |")
+        lines += ["", "| group | speed-up vs rdflib-endpoint | our time / Virtuoso's | "
+                  "HTTP / raw | median HTTP cost |", "|---|---|---|---|---|"]
+        for group, g in s["summary"].items():
+            if g["queries"]:
+                lines.append(f"| {group} ({g['queries']}) | "
+                             f"{_ratio(g['speedup_vs_rdflib_endpoint'])} | "
+                             f"{_ratio(g['vs_virtuoso'])} | {_ratio(g['http_overhead'])} | "
+                             f"{_num(g['http_overhead_median_ms'], 2, ' ms')} |")
+        lines.append("")
+    return lines
+
+
+def _load_run_table(results: dict) -> list[str]:
+    o = results["options"]
+    lines = [f"`wrk -t2 -c{o['wrk_connections']} -d{o['wrk_seconds']}s --latency` on loopback; "
+             "wrk shares the 2 cores with the server it measures.", "",
+             "| triples | engine | request | requests/s | p50 ms | p90 ms | p99 ms | errors |",
+             "|" + "---|" * 8]
+    for s in sorted(results["sizes"], key=lambda s: s["triples"]):
+        for engine, runs in s.get("load_runs", {}).items():
+            for request, run in runs.items() if isinstance(runs, dict) else ():
+                if not isinstance(run, dict) or "requests_per_s" not in run:
+                    continue
+                p = run["percentiles_ms"]
+                lines.append(
+                    f"| {s['triples']:,} | {engine} | {request} | "
+                    f"{_num(run['requests_per_s'], 0)} | {_num(p.get('p50'), 2)} | "
+                    f"{_num(p.get('p90'), 2)} | {_num(p.get('p99'), 2)} | "
+                    f"{run['non_2xx'] + run['socket_errors']} |")
+    return lines
+
+
+def write_markdown(results: dict, path: Path) -> None:
+    """The human-readable results."""
+    env = results["environment"]
+    lines = ["# Benchmark results", "",
+             "Generated by `make bench` (`python -m server.bench`) — do not edit; numbers "
+             "change from run to run.", "",
+             f"- date: {env['date']}; {env['cpus']} CPUs, {env['memory_gb']:.0f} GB; "
+             f"Python {env['python']}; " + ", ".join(f"{k} {v}" for k, v in env["versions"]
+                                                     .items()),
+             "- load average before/after each size: " + "; ".join(
+                 f"{s['triples']:,}: {s['loadavg_before'][0]:.1f} → {s['loadavg_after'][0]:.1f}"
+                 for s in results["sizes"]),
+             f"- {env['note']}",
+             f"- per query: one warm-up, then the median of up to {results['options']['repeats']}"
+             f" runs (fewer past {results['options']['budget_s']:g} s); time limit "
+             f"{results['options']['timeout_s']:g} s on every engine (rdflib-endpoint has none: "
+             "the client gives up and the endpoint is restarted).",
+             "- data: `cnc-kg generate` (synthetic namespace, seed "
+             f"{results['options']['seed']}) + the ontology, published as one N-Triples file "
+             "that every engine loads.", "",
+             "## Targets (issue 6), at the largest size", "",
+             "| target | measured | goal | met |", "|---|---|---|---|"]
+    for t in results["targets"]:
+        met = "n/a" if t["met"] is None else ("met" if t["met"] else "**not met**")
+        lines.append(f"| {t['target']} | {_num(t['measured'], 2)} {t['unit']} | "
+                     f"{t['goal']} {t['unit']} | {met} |")
+    curated = results.get("curated", {})
+    lines += ["", "## Load, start-up and memory", "",
+              "Load = parse the N-Triples file into the engine, in a fresh process; peak = its "
+              "maximum resident set size. Start-up = from launching the server to its first "
+              "answer (cnc-kg: gunicorn, 2 workers each loading the graph).", "",
+              *_load_table(results), "",
+              f"Curated data ({curated.get('triples', '—')} triples, built copy): "
+              f"start-up {_num(curated.get('startup_s'), 2, ' s')}; entity page "
+              f"{curated.get('entity_page', {}).get('url', '—')} median "
+              f"{_num(curated.get('entity_page', {}).get('median_ms'), 2, ' ms')}.", "",
+              "## Queries", "", f"![latency vs graph size]({PLOT})", "",
+              *_query_tables(results), "## Throughput under concurrent load", "",
+              *_load_run_table(results), ""]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_results(results: dict, out: Path) -> None:
+    """results.json, results.md and the plot into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    results["targets"] = targets(results)
+    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    write_plot(results, out / PLOT)
+    write_markdown(results, out / "results.md")

@@ -1,0 +1,191 @@
+"""One graph size measured end to end: loading, start-up, every query on every engine, load runs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from server.bench import processes
+from server.bench.clients import HttpEndpoint, RawEngine, accept_for, page_timing, repeat
+from server.bench.data import published, synthetic_project, triple_count
+from server.bench.load_test import run_wrk, wrk_available
+from server.bench.loading import ENGINES, measure_load
+from server.bench.workload import BenchQuery, by_name, workload
+from server.generate import MARKER, SYNTHETIC_NS
+from server.services.iris import local_path
+
+HTML = "text/html"
+CHEAP, AGGREGATE = "labels", "class_partitions"   # internal queries used for the load runs
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a run measures and how hard."""
+
+    repo: Path
+    work: Path
+    seed: int = 0
+    repeats: int = 5
+    budget_s: float = 5.0          # per query and engine, beyond which fewer repeats are run
+    timeout_s: float = 20.0        # per query, every engine
+    load_timeout_s: float = 600.0  # loading one graph in one engine
+    wrk_seconds: int = 5
+    wrk_connections: int = 16
+    rdflib_restarts: int = 2       # restarts of a stuck rdflib-endpoint per size
+
+
+def sample_entity(folder: Path) -> URIRef:
+    """An organisation from the middle of the generated graph (pages, bound queries)."""
+    rounds = json.loads((folder / MARKER).read_text(encoding="utf-8"))["rounds"]
+    return URIRef(f"{SYNTHETIC_NS}org-{rounds // 2}-fr")
+
+
+class _RdflibEndpoint:
+    """rdflib-endpoint, restarted after a query it could not finish (it stays busy otherwise)."""
+
+    def __init__(self, dump: Path, options: Options):
+        self.dump, self.options = dump, options
+        self.restarts = 0
+        self.startups: list[float] = []
+        self._stack = contextlib.ExitStack()
+        self.running: processes.Running | None = None
+        self.client: HttpEndpoint | None = None
+
+    def start(self) -> None:
+        self.running = self._stack.enter_context(processes.rdflib_endpoint(self.dump))
+        self.startups.append(self.running.startup_s)
+        self.client = HttpEndpoint(self.running.endpoint, self.options.timeout_s)
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        self._stack.close()
+        self.running = self.client = None
+
+    def measure(self, query: BenchQuery) -> dict:
+        if self.client is None:
+            return {"status": "skipped", "detail": "restart budget spent"}
+        result = repeat(lambda: self.client.run(query.text, query.form), self.options.repeats,
+                        self.options.budget_s)
+        if result["status"] == "timeout":
+            self.stop()
+            if self.restarts < self.options.rdflib_restarts:
+                self.restarts += 1
+                self.start()
+        return result
+
+
+def _compare_queries(queries: list[BenchQuery], ours: HttpEndpoint, raw: RawEngine,
+                     virtuoso: HttpEndpoint | None, rdflib: _RdflibEndpoint,
+                     options: Options) -> list[dict]:
+    """Every query on every engine, interleaved so machine noise spreads evenly."""
+    rows = []
+    for query in queries:
+        row = {"name": query.name, "group": query.group, "form": query.form}
+        for name, engine in (("cnc-kg", ours), ("raw", raw), ("virtuoso", virtuoso)):
+            if engine is not None:
+                row[name] = repeat(lambda e=engine, q=query: e.run(q.text, q.form),
+                                   options.repeats, options.budget_s)
+        row["rdflib-endpoint"] = rdflib.measure(query)
+        rows.append(row)
+        print(f"    {query.name}: " + ", ".join(
+            f"{k} {v.get('median_ms', v['status']) if isinstance(v, dict) else v}"
+            for k, v in row.items() if isinstance(v, dict)), flush=True)
+    return rows
+
+
+def _query_url(running: processes.Running, query: BenchQuery) -> str:
+    params = {"query": query.text}
+    if running.default_graph:
+        params["default-graph-uri"] = running.default_graph
+    return running.endpoint + "?" + urllib.parse.urlencode(params)
+
+
+def _load_runs(running: processes.Running, targets: dict[str, tuple[str, str]],
+               options: Options) -> dict:
+    if not wrk_available():
+        return {"error": "wrk not installed"}
+    return {name: run_wrk(url, accept, options.wrk_seconds, options.wrk_connections,
+                          options.timeout_s)
+            for name, (url, accept) in targets.items()}
+
+
+def measure_size(size: int, options: Options) -> dict:
+    """Everything measured on the synthetic graph of ``size`` data triples."""
+    print(f"== {size} triples", flush=True)
+    folder = synthetic_project(options.repo, options.work, size, options.seed)
+    dump = published(folder)
+    result: dict = {"size": size, "triples": triple_count(dump),
+                    "loadavg_before": os.getloadavg()}
+    result["load"] = {engine: measure_load(engine, dump, options.load_timeout_s)
+                      for engine in ENGINES}
+    print(f"  load: {result['load']}", flush=True)
+    entity = sample_entity(folder)
+    queries = workload(folder, entity)
+    raw_store = ox.Store()
+    raw_store.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES)
+    startup: dict = {}
+    with contextlib.ExitStack() as stack:
+        ours = stack.enter_context(processes.our_server(folder, options.timeout_s))
+        startup["cnc-kg"] = ours.startup_s
+        virt = None
+        if processes.virtuoso_available():
+            virt = stack.enter_context(processes.virtuoso(dump, options.work, options.timeout_s))
+            startup["virtuoso"], startup["virtuoso_bulk_load"] = virt.startup_s, virt.load_s
+        rdflib = _RdflibEndpoint(dump, options)
+        stack.callback(rdflib.stop)
+        rdflib.start()
+        print(f"  start-up: {startup}, rdflib-endpoint {rdflib.startups}", flush=True)
+        ours_client = HttpEndpoint(ours.endpoint, options.timeout_s)
+        virt_client = (HttpEndpoint(virt.endpoint, options.timeout_s, virt.default_graph)
+                       if virt else None)
+        result["queries"] = _compare_queries(queries, ours_client, RawEngine(raw_store),
+                                             virt_client, rdflib, options)
+        page_url = ours.base + (local_path(str(entity)) or "")
+        result["entity_page"] = {"url": page_url, **page_timing(
+            page_url, HTML, options.repeats * 4, options.timeout_s)}
+        cheap, aggregate = by_name(queries, CHEAP), by_name(queries, AGGREGATE)
+        targets = {"cheap SELECT": (_query_url(ours, cheap), accept_for(cheap.form)),
+                   "aggregate SELECT": (_query_url(ours, aggregate), accept_for(aggregate.form))}
+        if result["entity_page"]["status"] == "ok":
+            targets = {"entity page": (page_url, HTML), **targets}
+        load_runs = {"cnc-kg": _load_runs(ours, targets, options)}
+        for running in (virt, rdflib.running):
+            if running is not None:
+                load_runs[running.name] = _load_runs(running, {
+                    "cheap SELECT": (_query_url(running, cheap), accept_for(cheap.form)),
+                    "aggregate SELECT": (_query_url(running, aggregate),
+                                         accept_for(aggregate.form))}, options)
+        result["load_runs"] = load_runs
+        startup["rdflib-endpoint"] = rdflib.startups
+        result["rdflib_restarts"] = rdflib.restarts
+    result["startup"] = startup
+    result["loadavg_after"] = os.getloadavg()
+    return result
+
+
+def measure_curated(options: Options) -> dict:
+    """Start-up time and the entity page of our server on the curated graph (built copy)."""
+    from server.bench.curated import built_copy, page_entity
+
+    folder = built_copy(options.repo, options.work)
+    started = time.perf_counter()
+    with processes.our_server(folder, options.timeout_s) as ours:
+        result = {"startup_s": ours.startup_s, "triples": triple_count(published(folder)),
+                  "wall_s": time.perf_counter() - started}
+        entity = page_entity(ours.base)
+        if entity is None:
+            return {**result, "entity_page": {"status": "error", "detail": "no page found"}}
+        url = ours.base + entity
+        result["entity_page"] = {"url": url, **page_timing(url, HTML, options.repeats * 4,
+                                                           options.timeout_s)}
+        result["load_runs"] = _load_runs(ours, {"entity page": (url, HTML)}, options)
+    return result

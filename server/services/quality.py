@@ -1,0 +1,85 @@
+"""The curator's to-do list as data: what the quality dashboard page and its JSON show.
+
+Declared figures beside what the graph records, SHACL warnings (from the build's validation
+report), entities missing a Chinese label or an external identifier, the most cited sources,
+and conflicts between sources (claims with different values for the same entity and property).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from rdflib.namespace import FOAF
+from rdflib.term import Identifier
+
+from server.namespaces import CNC
+from server.store.base import Store, internal_query
+
+# What the graph records for each declared measure: instances of this class (None: not recorded).
+RECORDED_AS = {
+    CNC.MeasureResearchers: FOAF.Person,         # only people cleared for publication
+    CNC.MeasurePhdStudents: None,
+    CNC.MeasureLaboratories: CNC.Laboratory,
+    CNC.MeasureJointStructures: CNC.JointResearchStructure,
+    CNC.MeasurePartnershipProjects: CNC.PartnershipProject,
+    CNC.MeasureResearchTeams: CNC.NetworkNode,
+}
+MOST_CITED = 20
+
+
+def _text(term: Identifier | None) -> str | None:
+    return None if term is None else str(term)
+
+
+def _figures(store: Store, counts: dict[str, int]) -> list[dict]:
+    figures = []
+    for _, _, measure, value, qualifier, as_of, source in store.query(
+            internal_query("declared_figures")).rows:
+        cls = RECORDED_AS.get(measure)
+        figures.append({
+            "measure": _text(measure), "declared": int(value), "qualifier": _text(qualifier),
+            "as_of": _text(as_of), "source": _text(source),
+            "recorded_as": _text(cls), "recorded": None if cls is None else counts.get(str(cls), 0),
+        })
+    return sorted(figures, key=lambda f: (f["measure"], f["as_of"] or "", f["source"] or ""))
+
+
+def _warnings(report_path: Path | None) -> list[dict]:
+    if report_path is None or not report_path.exists():
+        return []
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    return [{k: finding.get(k) for k in ("focus_node", "path", "message", "shape", "file", "line")}
+            for finding in report.get("findings", []) if finding.get("severity") == "Warning"]
+
+
+def quality_report(store: Store, report_path: Path | None = None) -> dict:
+    """The dashboard's content as plain JSON-ready data.
+
+    ``report_path`` is the build's ``validation-report.json`` (its warnings are listed).
+    """
+    counts = {str(cls): int(n) for cls, n in store.query(
+        internal_query("quality_recorded_counts")).rows}
+    nodes = {(_text(kind) or "unspecified"): int(n) for kind, n in store.query(
+        internal_query("quality_nodes_by_kind")).rows if int(n)}
+    missing: dict[str, list[str]] = defaultdict(list)
+    for entity, what in store.query(internal_query("quality_missing")).rows:
+        missing[str(what)].append(str(entity))
+    sources = [{"source": str(source), "entities": int(n)} for source, n in store.query(
+        internal_query("quality_sources_cited")).rows][:MOST_CITED]
+    conflicts: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for entity, prop, value, source, claim in store.query(
+            internal_query("quality_conflicts")).rows:
+        conflicts[(str(entity), str(prop))].append(
+            {"claim": str(claim), "value": str(value), "source": _text(source)})
+    return {
+        "figures": _figures(store, counts),
+        "nodes_by_kind": dict(sorted(nodes.items())),
+        "shacl_warnings": _warnings(report_path),
+        "missing_zh_label": missing.get("zh-label", []),
+        "missing_external_identifier": missing.get("external-identifier", []),
+        "sources_cited_most": sources,
+        "conflicts": [{"entity": e, "property": p, "claims": claims}
+                      for (e, p), claims in sorted(conflicts.items())],
+    }

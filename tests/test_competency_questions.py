@@ -1,0 +1,297 @@
+"""Every competency question in queries/ gives its exact answer on ontology/ + data/.
+
+The graph is loaded into pyoxigraph (the endpoint's engine) and into rdflib; each query must
+return the rows written below — values derived from the seed presentation and the facts
+file, not from running the query — and rdflib must return the very same rows.
+Competency questions: issue 2; SPARQL 1.1: https://www.w3.org/TR/sparql11-query/
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = REPO / "queries"
+GRAPH_FILES = sorted([*(REPO / "ontology").glob("*.ttl"), *(REPO / "data").glob("*.ttl")])
+SHORT = {
+    "https://w3id.org/cnc-kg/id/": "kg:",
+    "https://w3id.org/cnc-kg/ontology/": "cnc:",
+}
+
+SEED = "kg:cnc-presentation-2025"
+CNC_PAGE = "https://cnc-fr-cn.com/presentation/"
+E2P2L_RELEASE = ("https://www.e2p2l.com/en/press-release/"
+                 "e2p2l-enhances-its-commitment-achieving-carbon-neutrality-joining-sino-french-carbon")
+MESR = "Ministère de l'Enseignement Supérieur et de la Recherche"
+MEAE = "Ministère de l'Europe et des Affaires Etrangères"
+DHNEH_EN = "Franco-Chinese High-Level Dialogue on People-to-People Exchanges"
+STATE_VISIT_2023 = "State visit of President Emmanuel Macron to China (April 2023)"
+DECLARATION_2023 = "Declaration of intent on the creation of the CNC"
+
+# CQ14: who has a Wikidata / ROR identifier (verified in the facts file); everyone else has none.
+WITH_IDENTIFIERS = [
+    ("kg:caas", "organisation", None, "https://ror.org/0313jb750", None),
+    ("kg:cas", "organisation", "http://www.wikidata.org/entity/Q530471",
+     "https://ror.org/034t30j35", None),
+    ("kg:cau", "organisation", None, "https://ror.org/04v3ywz14", None),
+    ("kg:cnrs", "organisation", "http://www.wikidata.org/entity/Q280413",
+     "https://ror.org/02feahw73", None),
+    ("kg:ecnu", "organisation", None, "https://ror.org/02n96ep67", None),
+    ("kg:fudan", "organisation", None, "https://ror.org/013q1eq08", None),
+    ("kg:inrae", "organisation", None, "https://ror.org/003vg9w96", None),
+    ("kg:pku", "organisation", None, "https://ror.org/02v51f717", None),
+    ("kg:sysu", "organisation", None, "https://ror.org/0064kty71", None),
+]
+ORGANISATIONS_WITHOUT = [
+    "agrosup-dijon", "bfu", "bordeaux-sciences-agro", "caas-institute-of-plant-protection",
+    "campus-france", "cas-institute-of-zoology", "cau-college-resources-environment", "cnc",
+    "cnc-steering-committee", "cnc-strategic-committee", "cnrs-ecologie-environnement", "comixt",
+    "csc", "e2p2l", "ecust", "embassy-china-france", "embassy-france-china", "ens-lyon", "ensfea",
+    "government-china", "government-france", "hainan-university", "iees-paris",
+    "inp-toulouse-ensat", "inrae-agir", "inrae-eco-sols", "inrae-gdec", "inrae-umr-agroecologie",
+    "inrae-urzf", "lab-vine-climate", "lia-a-agd", "lia-bipi", "lia-ecoland", "lia-ifope",
+    "lia-wheat-genomics", "meae", "mesr", "micalis", "moe-china", "montpellier-supagro", "most",
+    "nsfc", "sf-irn-b", "solvay", "sorbonne-universite", "ubfc", "uccs",
+    "universite-clermont-auvergne", "universite-de-bordeaux", "universite-de-bourgogne",
+    "universite-de-lille", "universite-orleans", "universite-paris-saclay", "xtbg",
+]
+PEOPLE_WITH = [
+    ("kg:emmanuel-macron", "person", "http://www.wikidata.org/entity/Q3052772", None, None),
+    ("kg:xi-jinping", "person", "http://www.wikidata.org/entity/Q15031", None, None),
+]
+PEOPLE_WITHOUT = [
+    "antoine-petit", "bertrand-lortholary", "catherine-colonna", "emmanuelle-jacquin-joly",
+    "frederique-vidal", "herve-ladsous", "hou-jianguo", "huang-hua", "jean-noel-barrot",
+    "jean-yves-le-drian", "jianxia-zheng", "laurent-fabius", "liu-yandong", "louis-de-guiringaud",
+    "peimin-jiang", "philippe-mauguin", "tan-sun", "tang-huajun", "valerie-pecresse", "wan-gang",
+    "wang-yi", "wang-zhigang", "yin-hejun", "yvon-le-maho", "zhu-chaodong",
+]
+
+# One entry per query file: the variables compared and the rows expected, in query order.
+EXPECTED: dict[str, dict] = {
+    "cq-01-first-st-agreement": {
+        "columns": ("agreement", "year", "placeLabel", "claim", "claimedDate", "signatoryName"),
+        "rows": [
+            ("kg:agreement-1978-st", "1978", "Beijing", "kg:claim-1978-date-chinese-sources",
+             "1978-01-21", "Huang Hua"),
+            ("kg:agreement-1978-st", "1978", "Beijing", "kg:claim-1978-date-chinese-sources",
+             "1978-01-21", "Louis de Guiringaud"),
+            ("kg:agreement-1978-st", "1978", "Beijing", "kg:claim-1978-date-french-embassy",
+             "1978-10-21", "Huang Hua"),
+            ("kg:agreement-1978-st", "1978", "Beijing", "kg:claim-1978-date-french-embassy",
+             "1978-10-21", "Louis de Guiringaud"),
+        ],
+    },
+    "cq-02-cnc-founding-agreement": {
+        "columns": ("agreement", "agreementLabel", "date", "occasionLabel", "ministry",
+                    "ministryLabel", "country"),
+        "rows": [
+            ("kg:declaration-2023-cnc", DECLARATION_2023, "2023-04", STATE_VISIT_2023,
+             "kg:mesr", MESR, "kg:france"),
+            ("kg:declaration-2023-cnc", DECLARATION_2023, "2023-04", STATE_VISIT_2023,
+             "kg:meae", MEAE, "kg:france"),
+            ("kg:declaration-2023-cnc", DECLARATION_2023, "2023-04", STATE_VISIT_2023,
+             "kg:most", "Ministère des Sciences et Technologies", "kg:china"),
+        ],
+    },
+    "cq-03-cnc-inauguration": {
+        "columns": ("inauguration", "date", "placeLabel", "session", "sessionNumber",
+                    "dialogueLabel"),
+        "rows": [
+            ("kg:cnc-inauguration-2023", "2023-11-24", "Beijing", "kg:dhneh-6", "6", DHNEH_EN),
+        ],
+    },
+    "cq-04-cnc-milestones": {
+        "columns": ("milestone", "kind", "date"),
+        "rows": [
+            ("kg:agreement-1978-st", "cnc:IntergovernmentalAgreement", "1978"),
+            ("kg:declaration-2023-cnc", "cnc:DeclarationOfIntent", "2023-04"),
+            ("kg:state-visit-2023-04", "cnc:StateVisit", "2023-04-05"),
+            ("kg:dhneh-6", "cnc:DialogueSession", "2023-11-24"),
+            ("kg:cnc-inauguration-2023", "cnc:Inauguration", "2023-11-24"),
+            ("kg:anniversary-2024-diplomatic-relations", "cnc:Commemoration", "2024"),
+            ("kg:cnc-activities-start-2025", "cnc:Event", "2025"),
+            ("kg:strategic-committee-meeting-2025-01", "cnc:CommitteeMeeting", "2025-01"),
+            ("kg:dhneh-7", "cnc:DialogueSession", "2025-07-04"),
+        ],
+    },
+    "cq-05-steering-ministries": {
+        "columns": ("country", "countryLabel", "ministry", "ministryLabel"),
+        "rows": [
+            ("kg:china", "China", "kg:most", "Ministère des Sciences et Technologies"),
+            ("kg:france", "France", "kg:mesr", MESR),
+            ("kg:france", "France", "kg:meae", MEAE),
+        ],
+    },
+    "cq-06-node-counts": {
+        "columns": ("measure", "kind", "declared", "qualifier", "asOf", "source", "recorded"),
+        "rows": [
+            ("cnc:MeasureJointStructures", "cnc:JointResearchStructure", "9", None,
+             "2023-11-23", E2P2L_RELEASE, "1"),
+            ("cnc:MeasureJointStructures", "cnc:JointResearchStructure", "9", "9 (+1)", "2025",
+             SEED, "1"),
+            ("cnc:MeasurePartnershipProjects", "cnc:PartnershipProject", "15", None, "2025",
+             SEED, "0"),
+            ("cnc:MeasureResearchTeams", "cnc:NetworkNode", "15", None, "2023-11-24", CNC_PAGE,
+             "1"),
+        ],
+    },
+    "cq-07-nodes-by-axis": {
+        "columns": ("axis", "node"),
+        "rows": [
+            ("cnc:AxisAgriculture", None),
+            ("cnc:AxisBiodiversity", None),
+            ("cnc:AxisEnvironment", "kg:e2p2l"),
+        ],
+    },
+    "cq-08-node-partners": {
+        "columns": ("node", "partner", "country"),
+        "rows": [
+            ("kg:e2p2l", "kg:solvay", None),
+            ("kg:e2p2l", "kg:ecnu", "kg:china"),
+            ("kg:e2p2l", "kg:ecust", "kg:china"),
+            ("kg:e2p2l", "kg:fudan", "kg:china"),
+            ("kg:e2p2l", "kg:cnrs", "kg:france"),
+            ("kg:e2p2l", "kg:uccs", "kg:france"),
+            ("kg:e2p2l", "kg:universite-de-lille", "kg:france"),
+            ("kg:e2p2l", "kg:ens-lyon", "kg:france"),
+        ],
+    },
+    "cq-09-events-2025": {
+        "columns": ("event", "date", "placeLabel", "status"),
+        "rows": [
+            ("kg:cnc-annual-conference-2025", "2025", "Beijing",
+             "https://schema.org/EventScheduled"),
+            ("kg:cnc-activities-start-2025", "2025", None, None),
+            ("kg:strategic-committee-meeting-2025-01", "2025-01", None, None),
+            ("kg:cnc-conference-paris-2025", "2025-07-02", "Paris", None),
+        ],
+    },
+    "cq-10-funding-eligibility": {
+        "columns": ("instrument", "kind", "eligibilityFr", "minimumNodes"),
+        "rows": [
+            ("kg:cnc-conference-cofunding", "cnc:ConferenceCofunding",
+             "Conférences scientifiques en France ou en Chine organisées par au moins deux "
+             "noeuds du CNC", "2"),
+            ("kg:cnc-mission-funding", "cnc:MobilityFunding",
+             "Personnels permanents et non permanents, pour une mission d'un noeud "
+             "français/chinois vers un autre noeud chinois/français", None),
+            ("kg:cnc-summer-school-support", "cnc:SummerSchoolSupport", None, None),
+            ("kg:cnc-young-researcher-support", "cnc:YoungResearcherSupport",
+             "Jeunes chercheurs permanents, doctorants, post-doctorants", None),
+        ],
+    },
+    "cq-11-cnc-objectives": {
+        "columns": ("objective", "labelFr", "source"),
+        "rows": [
+            ("kg:objective-global-dynamic",
+             "Créer une dynamique globale entre les noeuds du CNC", SEED),
+            ("kg:objective-facilitate-carbon-neutrality-cooperation",
+             "Faciliter la coopération scientifique entre la France et la Chine dans le "
+             "domaine de la neutralité carbone", CNC_PAGE),
+            ("kg:objective-new-cooperations",
+             "Prospecter de nouvelles coopérations et pistes de recherche entre noeuds", SEED),
+            ("kg:objective-strengthen-cooperation",
+             "Renforcer la coopération franco-chinoise autour des enjeux globaux", SEED),
+        ],
+    },
+    "cq-12-website-contact": {
+        "columns": ("website", "email"),
+        "rows": [("https://cnc-fr-cn.com/", "science.pekin-amba@diplomatie.gouv.fr")],
+    },
+    "cq-13-declared-network-size": {
+        "columns": ("measure", "value", "qualifier", "asOf", "source"),
+        "rows": [
+            ("cnc:MeasureLaboratories", "60", None, "2023-11-23", E2P2L_RELEASE),
+            ("cnc:MeasureLaboratories", "80", "about", "2025", SEED),
+            ("cnc:MeasurePhdStudents", "100", None, "2023-11-23", E2P2L_RELEASE),
+            ("cnc:MeasurePhdStudents", "100", "about", "2025", SEED),
+            ("cnc:MeasureResearchers", "320", "over", "2023-11-23", E2P2L_RELEASE),
+            ("cnc:MeasureResearchers", "450", None, "2025", SEED),
+        ],
+    },
+    "cq-14-external-identifiers": {
+        "columns": ("entity", "kind", "wikidata", "ror", "orcid"),
+        "rows": [
+            *WITH_IDENTIFIERS,
+            *[(f"kg:{slug}", "organisation", None, None, None) for slug in ORGANISATIONS_WITHOUT],
+            *PEOPLE_WITH,
+            *[(f"kg:{slug}", "person", None, None, None) for slug in PEOPLE_WITHOUT],
+        ],
+    },
+}
+
+
+def shorten(text: str) -> str:
+    """Write an IRI of our namespaces as kg:… / cnc:… so expectations stay readable."""
+    for namespace, prefix in SHORT.items():
+        if text.startswith(namespace):
+            return prefix + text[len(namespace):]
+    return text
+
+
+def oxigraph_cell(term) -> str | None:
+    """A pyoxigraph term as compared text: IRIs shortened, literals by lexical form."""
+    return None if term is None else shorten(term.value)
+
+
+def rdflib_cell(term) -> str | None:
+    """An rdflib term as compared text, the same way as ``oxigraph_cell``."""
+    return None if term is None else shorten(str(term))
+
+
+@pytest.fixture(scope="module")
+def oxigraph_store() -> pyoxigraph.Store:
+    """ontology/ and data/ loaded together into an in-memory pyoxigraph store."""
+    store = pyoxigraph.Store()
+    for path in GRAPH_FILES:
+        store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+    return store
+
+
+@pytest.fixture(scope="module")
+def rdflib_graph() -> Graph:
+    """The same files in one rdflib graph."""
+    graph = Graph()
+    for path in GRAPH_FILES:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def test_queries_folder_holds_the_fourteen_questions():
+    names = sorted(path.name for path in QUERIES.glob("*.rq"))
+    assert all(re.fullmatch(r"cq-\d\d-[a-z0-9]+(-[a-z0-9]+)*\.rq", name) for name in names), names
+    assert [name[:5] for name in names] == [f"cq-{n:02d}" for n in range(1, 15)]
+
+
+def test_every_query_has_an_expected_answer():
+    assert sorted(path.stem for path in QUERIES.glob("*.rq")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda path: path.stem)
+def test_query_header_states_the_question_in_english_and_french(path: Path):
+    header = [line for line in path.read_text(encoding="utf-8").splitlines()
+              if line.startswith("# CQ")]
+    number = int(path.stem[3:5])
+    assert len(header) >= 2, f"{path.name}: the header must state the question in en and fr"
+    assert all(line.startswith(f"# CQ{number} ") for line in header), header
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda path: path.stem)
+def test_competency_question_answer(path: Path, oxigraph_store, rdflib_graph):
+    expected = EXPECTED[path.stem]
+    query = path.read_text(encoding="utf-8")
+
+    solutions = oxigraph_store.query(query)
+    variables = [variable.value for variable in solutions.variables]
+    oxigraph_rows = [tuple(oxigraph_cell(row[name]) for name in variables) for row in solutions]
+    picked = [variables.index(column) for column in expected["columns"]]
+    assert [tuple(row[i] for i in picked) for row in oxigraph_rows] == expected["rows"]
+
+    rdflib_rows = [tuple(rdflib_cell(cell) for cell in row) for row in rdflib_graph.query(query)]
+    assert rdflib_rows == oxigraph_rows

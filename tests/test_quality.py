@@ -1,0 +1,69 @@
+"""The quality dashboard service over the real built graph, cross-checked with rdflib."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from server.config import DATA_NS, load_settings
+from server.namespaces import CNC
+from server.services.quality import quality_report
+from server.store.factory import open_store
+
+
+@pytest.fixture(scope="module")
+def report_and_graph(built_root: Path):
+    store = open_store(load_settings(root=built_root))
+    try:
+        report = quality_report(store, built_root / "dist" / "validation-report.json")
+    finally:
+        store.close()
+    return report, Graph().parse(built_root / "dist" / "cnc-kg.nt", format="nt"), built_root
+
+
+def test_report_is_json_with_every_section(report_and_graph):
+    report, _, _ = report_and_graph
+    assert set(report) == {"figures", "nodes_by_kind", "shacl_warnings", "missing_zh_label",
+                           "missing_external_identifier", "sources_cited_most", "conflicts"}
+    json.dumps(report)
+
+
+def test_declared_figures_sit_beside_recorded_counts(report_and_graph):
+    report, graph, _ = report_and_graph
+    declared = {(str(graph.value(f, CNC.measure)), int(graph.value(f, CNC.value)))
+                for f in graph.subjects(RDF.type, CNC.DeclaredFigure)}
+    assert {(f["measure"], f["declared"]) for f in report["figures"]} == declared
+    nodes = len(set(graph.subjects(RDF.type, CNC.NetworkNode)))
+    for figure in report["figures"]:
+        if figure["measure"] == str(CNC.MeasureResearchTeams):
+            assert figure["recorded"] == nodes
+    assert sum(report["nodes_by_kind"].values()) >= nodes  # a node may have several kinds
+
+
+def test_conflicts_are_claims_disagreeing_on_the_same_entity_and_property(report_and_graph):
+    report, graph, _ = report_and_graph
+    values = defaultdict(set)
+    for claim in graph.subjects(RDF.type, CNC.Claim):
+        key = (str(graph.value(claim, CNC.claimAbout)), str(graph.value(claim, CNC.claimProperty)))
+        values[key].add(graph.value(claim, CNC.claimValue))
+    expected = {key for key, found in values.items() if len(found) > 1}
+    assert {(c["entity"], c["property"]) for c in report["conflicts"]} == expected
+    for conflict in report["conflicts"]:
+        assert len({c["value"] for c in conflict["claims"]}) > 1
+
+
+def test_missing_zh_labels_and_warnings_match_the_graph_and_the_build_report(report_and_graph):
+    report, graph, root = report_and_graph
+    for entity in report["missing_zh_label"]:
+        assert entity.startswith(DATA_NS)
+        assert not any(isinstance(label, Literal) and label.language == "zh"
+                       for label in graph.objects(URIRef(entity), RDFS.label))
+    build_report = json.loads((root / "dist" / "validation-report.json").read_text("utf-8"))
+    assert len(report["shacl_warnings"]) == build_report["warnings"]
+    cited = report["sources_cited_most"]
+    assert [s["entities"] for s in cited] == sorted((s["entities"] for s in cited), reverse=True)

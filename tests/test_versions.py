@@ -1,0 +1,55 @@
+"""Dataset versions (server/versions.py): hash, counts, per-version dumps, entity diff, feed."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+from pathlib import Path
+
+from importing import run, sample_files, scratch_project
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDFS
+
+from server.versions import changes, history, record_version
+
+KG = "https://w3id.org/cnc-kg/id/"
+
+
+def _data(project: Path) -> Graph:
+    graph = Graph()
+    for path in sorted((project / "data").glob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
+def test_two_builds_give_two_versions_and_the_difference(tmp_path: Path):
+    project = scratch_project(tmp_path / "project")
+    assert run(project, "import", *map(str, sample_files())).exit_code == 0
+    first_graph = _data(project)
+    first = record_version(tmp_path / "dist1", first_graph,
+                           now=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    assert (first.number, first.previous, first.removed) == (1, None, [])
+    assert KG + "e2p2l" in first.added and first.triples == len(first_graph)
+    assert first.classes["https://w3id.org/cnc-kg/ontology/NetworkNode"] == 1
+
+    # same content again: no new version
+    assert record_version(tmp_path / "dist1", first_graph) == first
+
+    second_graph = Graph() + first_graph
+    second_graph.remove((URIRef(KG + "cas"), None, None))
+    second_graph.add((URIRef(KG + "shanghai"), RDFS.label, Literal("上海", lang="zh")))
+    second_graph.add((URIRef(KG + "new-place"), RDFS.label, Literal("x", lang="en")))
+    second = record_version(tmp_path / "dist2", second_graph, history_from=tmp_path / "dist1")
+    assert (second.number, second.previous) == (2, 1)
+    assert second.added == [KG + "new-place"]
+    assert second.changed == [KG + "shanghai"]
+    assert second.removed == [KG + "cas"]
+    assert second.sha256 != first.sha256
+    assert [v.number for v in history(tmp_path / "dist2")] == [1, 2]
+
+    feed = changes(tmp_path / "dist2")
+    assert [entry["number"] for entry in feed] == [2, 1]
+    assert changes(tmp_path / "dist2", since=1)[0]["removed"] == [KG + "cas"]
+    with gzip.open(tmp_path / "dist2" / feed[1]["dump"], "rt", encoding="utf-8") as dump:
+        assert isomorphic(Graph().parse(data=dump.read(), format="nt"), first_graph)
