@@ -36,6 +36,7 @@ class Settings:
     store_graph: str = ""      # named graph holding our data in an external store
     query_timeout: float = 10.0       # seconds before a query is cut
     query_workers: int = 2            # engine processes that can be killed on overrun
+    reload_check: float = 1.0         # seconds between checks of dist/ for a new build
     max_query_bytes: int = 64 * 1024  # 413 beyond
     max_result_rows: int = 10_000     # cap on SELECT rows
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed for federation

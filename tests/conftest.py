@@ -26,6 +26,8 @@ CNC_KG = [str(Path(sys.executable).parent / "cnc-kg")]
 PROJECT_FOLDERS = ("ontology", "shapes", "data", "queries")
 DUMP = Path("dist") / "cnc-kg.nt"
 READY_TIMEOUT = 60.0
+# Base URL -> pid of the ``cnc-kg serve`` process answering on it (for memory measurements).
+SERVER_PIDS: dict[str, int] = {}
 
 
 def free_port() -> int:
@@ -77,8 +79,10 @@ def start_server(root: Path, *args: str, env: dict[str, str] | None = None) -> I
     base = f"http://127.0.0.1:{port}/"
     try:
         _wait_ready(base, process, log)
+        SERVER_PIDS[base] = process.pid
         yield base
     finally:
+        SERVER_PIDS.pop(base, None)
         process.terminate()
         try:
             process.wait(timeout=15)
@@ -128,3 +132,9 @@ def server_starter():
 def port_picker():
     """``free_port`` for tests that start other servers (e.g. Virtuoso)."""
     return free_port
+
+
+@pytest.fixture(scope="session")
+def server_pid():
+    """The pid of the ``cnc-kg serve`` process behind a base URL from ``start_server``."""
+    return SERVER_PIDS.__getitem__

@@ -92,11 +92,11 @@ EXPECTED: dict[str, dict] = {
                     "ministryLabel", "country"),
         "rows": [
             ("kg:declaration-2023-cnc", DECLARATION_2023, "2023-04", STATE_VISIT_2023,
-             "kg:mesr", MESR, "kg:france"),
+             "kg:most", "Ministère des Sciences et Technologies", "kg:china"),
             ("kg:declaration-2023-cnc", DECLARATION_2023, "2023-04", STATE_VISIT_2023,
              "kg:meae", MEAE, "kg:france"),
             ("kg:declaration-2023-cnc", DECLARATION_2023, "2023-04", STATE_VISIT_2023,
-             "kg:most", "Ministère des Sciences et Technologies", "kg:china"),
+             "kg:mesr", MESR, "kg:france"),
         ],
     },
     "cq-03-cnc-inauguration": {

@@ -182,22 +182,10 @@ GENERIC_QUERIES = [
 ]
 
 
-# Catalogue queries Virtuoso 7.2 answers wrongly (the embedded answer matches the query's header).
-# Strict: once the query is rewritten around the bug, the xpass fails and the entry must go.
-KNOWN_VIRTUOSO_BUGS = {
-    "cq-02-cnc-founding-agreement.rq":
-        "Virtuoso returns 1 row of 3 (one per ministry) for `a/rdfs:subClassOf*` + OPTIONALs",
-    "cq-14-external-identifiers.rq":
-        "Virtuoso evaluates BIND(BOUND(?a) || BOUND(?b) …) after OPTIONALs as 1 when none is bound",
-}
-
-
-def catalogue() -> list:
-    names = sorted(p.name for p in
-                   (Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
-    return [pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_VIRTUOSO_BUGS[name],
-                                                         strict=True))
-            if name in KNOWN_VIRTUOSO_BUGS else name for name in names]
+def catalogue() -> list[str]:
+    """Every queries/*.rq (cq-02 and cq-14 are written around two Virtuoso 7.2 bugs)."""
+    return sorted(p.name for p in
+                  (Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
 
 
 @pytest.mark.parametrize("query", GENERIC_QUERIES + catalogue())

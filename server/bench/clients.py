@@ -61,6 +61,7 @@ class HttpEndpoint:
         if self.default_graph:
             params["default-graph-uri"] = self.default_graph
         target = self.path + "?" + urllib.parse.urlencode(params)
+        reused = self._connection is not None
         if self._connection is None:
             self._connection = http.client.HTTPConnection(self.host, self.port,
                                                           timeout=self.timeout)
@@ -69,6 +70,12 @@ class HttpEndpoint:
             self._connection.request("GET", target, headers={"Accept": accept_for(form)})
             response = self._connection.getresponse()
             body = response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # the server closed an idle keep-alive connection: not the query's fault
+            self.close()
+            if reused:
+                return self.run(query, form)
+            return Outcome("error", detail="connection closed without an answer")
         except TimeoutError:
             self.close()
             return Outcome("timeout", detail=f"no answer in {self.timeout:g} s")

@@ -155,14 +155,14 @@ def our_server(root: Path, query_timeout: float, deadline_s: float = 600) -> Ite
 
 
 @contextlib.contextmanager
-def rdflib_endpoint(dump: Path, deadline_s: float = 900) -> Iterator[Running]:
+def rdflib_endpoint(dump: Path, deadline_s: float = 600) -> Iterator[Running]:
     """``rdflib-endpoint serve FILE`` (uvicorn, rdflib's in-memory store)."""
     port = free_port()
     log = dump.parent / f"rdflib-endpoint-{port}.log"
     command = [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
                "--port", str(port)]
     with _started(command, log) as process:
-        endpoint = f"http://127.0.0.1:{port}/sparql"
+        endpoint = f"http://127.0.0.1:{port}/"     # its SPARQL endpoint is the root
         seconds = _wait(process, endpoint, deadline_s, log)
         yield Running("rdflib-endpoint", endpoint, f"http://127.0.0.1:{port}", seconds,
                       process.pid)

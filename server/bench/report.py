@@ -135,6 +135,10 @@ def _load_run_table(results: dict) -> list[str]:
             for request, run in runs.items() if isinstance(runs, dict) else ():
                 if not isinstance(run, dict) or "requests_per_s" not in run:
                     continue
+                if not run["requests"]:
+                    lines.append(f"| {s['triples']:,} | {engine} | {request} | 0 (none "
+                                 f"finished in {o['wrk_seconds']} s) | — | — | — | — |")
+                    continue
                 p = run["percentiles_ms"]
                 lines.append(
                     f"| {s['triples']:,} | {engine} | {request} | "

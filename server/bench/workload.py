@@ -13,6 +13,7 @@ from server.store.base import values_clause
 
 # Internal queries say in their header which variables the caller binds ("?iri is bound").
 _BOUND = re.compile(r"^#.*?\?(\w+) is bound", re.MULTILINE)
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
 _PROLOGUE_OR_COMMENT = re.compile(r"^\s*(#.*|PREFIX\s.*|BASE\s.*)$", re.IGNORECASE | re.MULTILINE)
 
@@ -38,9 +39,17 @@ def query_form(text: str) -> str:
 
 
 def bound(text: str, entity: URIRef) -> str:
-    """``text`` with each variable its header says is bound given ``entity`` (a VALUES block)."""
+    """``text`` with each variable its header says is bound given ``entity``.
+
+    The VALUES block goes first inside the outer WHERE: Virtuoso refuses a trailing VALUES
+    on anything but SELECT, and every engine gets the same text.
+    """
     for variable in dict.fromkeys(_BOUND.findall(text)):
-        text += values_clause(variable, [entity])
+        block = values_clause(variable, [entity]).strip()
+        where = _WHERE.search(text)
+        if where is None:
+            raise ValueError(f"cannot bind ?{variable}: no WHERE {{ in the query")
+        text = text[:where.end()] + "\n  " + block + text[where.end():]
     return text
 
 

@@ -6,9 +6,10 @@ and ``remote.RemoteStore`` (any SPARQL 1.1 endpoint through SPARQLWrapper).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -161,6 +162,14 @@ class Store(ABC):
     @abstractmethod
     def version(self) -> str:
         """An opaque token that changes whenever the published graph changes (ETag basis)."""
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within the block, this thread's queries see one version of the graph.
+
+        Stores that reload (the embedded one) pin the current graph; others have one version.
+        """
+        yield
 
     def close(self) -> None:  # noqa: B027 - most stores hold nothing to release
         """Release processes, files and connections."""

@@ -1,13 +1,16 @@
 """The embedded engine: pyoxigraph (https://pyoxigraph.readthedocs.io) holding the built graph,
-queried in killable worker processes (``workers.WorkerPool``)."""
+queried in killable worker processes (``workers.WorkerPool``), reloaded when a new build appears
+(``reloading.Reloader``)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
+import contextlib
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -22,6 +25,7 @@ from server.store.base import (
     Store,
     StoreUnavailable,
 )
+from server.store.reloading import Generation, Reloader
 from server.store.results import ask_body, decode, graph_body, select_body, term_json
 from server.store.workers import WorkerBusy, WorkerCrashed, WorkerPool, WorkerTimeout
 
@@ -72,11 +76,15 @@ def execute(store: ox.Store, request: dict) -> tuple:
 
 
 class EmbeddedStore(Store):
-    """pyoxigraph loaded from an N-Triples file; queries answered by forked worker processes."""
+    """pyoxigraph loaded from an N-Triples file; queries answered by forked worker processes.
+
+    A new build of the file is picked up without a restart (see ``reloading``): each request
+    (``pinned``) sees one whole graph, old or new, never a mix.
+    """
 
     def __init__(self, path: Path, *, graph_iri: str, query_workers: int = 2,
                  query_timeout: float = 10.0, max_result_rows: int = 10_000,
-                 service_allow: Sequence[str] = ()):
+                 service_allow: Sequence[str] = (), reload_check: float = 1.0):
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no built graph; run `cnc-kg build` first")
         self.graph_iri = graph_iri
@@ -84,14 +92,43 @@ class EmbeddedStore(Store):
         self.query_timeout = query_timeout
         self.max_result_rows = max_result_rows
         self.service_allow = tuple(service_allow)
-        self._version = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        self._query_workers = query_workers
+        self._pinned = threading.local()
+        self._reloader = Reloader(path, self._load, reload_check)
+
+    def _load(self, handle: BinaryIO, version: str) -> Generation:
+        """A new generation: the file in a fresh pyoxigraph store and its own worker pool."""
         engine = ox.Store()
         # One named graph, which queries see as their default graph and as the only named one,
         # exactly as an external store is queried (see remote.py).
-        engine.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
-                         to_graph=ox.NamedNode(graph_iri))
+        engine.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES,
+                         to_graph=ox.NamedNode(self.graph_iri))
         # Fork only now, so every worker shares the loaded store copy-on-write.
-        self._pool = WorkerPool(partial(execute, engine), query_workers)
+        pool = WorkerPool(partial(execute, engine), self._query_workers)
+        return Generation(version, pool, pool.close)
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within the block, this thread's queries all use the graph current at its start."""
+        if getattr(self._pinned, "generation", None) is not None:
+            yield                           # already pinned by an outer block
+            return
+        generation = self._reloader.acquire()
+        self._pinned.generation = generation
+        try:
+            yield
+        finally:
+            self._pinned.generation = None
+            generation.release()
+
+    @contextlib.contextmanager
+    def _generation(self) -> Iterator[Generation]:
+        pinned = getattr(self._pinned, "generation", None)
+        if pinned is not None:
+            yield pinned
+            return
+        with self.pinned():
+            yield self._pinned.generation
 
     def query(self, sparql: str, *, media_type: str | None = None,
               bindings: Mapping[str, Identifier] | None = None,
@@ -105,7 +142,8 @@ class EmbeddedStore(Store):
         request = {"sparql": sparql, "media_type": media_type, "bindings": dict(bindings or {}),
                    "max_rows": self.max_result_rows, "graph": self.graph_iri}
         try:
-            reply = self._pool.call(request, timeout=timeout, wait=timeout)
+            with self._generation() as generation:
+                reply = generation.engine.call(request, timeout=timeout, wait=timeout)
         except WorkerTimeout as exc:
             raise QueryTimeout(
                 f"the query ran past the {timeout:g} s time limit and was stopped") from exc
@@ -122,13 +160,15 @@ class EmbeddedStore(Store):
         return QueryResult(kind, truncated=truncated, body=body, media_type=media_type)
 
     def version(self) -> str:
-        """Hash of the loaded file."""
-        return self._version
+        """Hash of the graph file this thread's request sees (changes with each new build)."""
+        with self._generation() as generation:
+            return generation.version
 
     def worker_pids(self) -> list[int]:
-        """Process ids of the query workers."""
-        return self._pool.pids()
+        """Process ids of the current generation's query workers."""
+        with self._generation() as generation:
+            return generation.engine.pids()
 
     def close(self) -> None:
-        """Stop the query workers."""
-        self._pool.close()
+        """Stop the query workers (once the requests using them are done)."""
+        self._reloader.close()

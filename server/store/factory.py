@@ -28,4 +28,5 @@ def open_store(settings: Settings) -> Store:
                          query_workers=settings.query_workers,
                          query_timeout=settings.query_timeout,
                          max_result_rows=settings.max_result_rows,
-                         service_allow=settings.service_allow)
+                         service_allow=settings.service_allow,
+                         reload_check=settings.reload_check)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from server.config import Settings, load_settings
@@ -93,6 +93,18 @@ def _cors(response: Response) -> Response:
     return response
 
 
+def _pin_graph() -> None:
+    """Every query of this request sees the same graph, even if a new build lands meanwhile."""
+    g.cnc_kg_pin = current_store().pinned()
+    g.cnc_kg_pin.__enter__()
+
+
+def _unpin_graph(error: BaseException | None) -> None:
+    pin = g.pop("cnc_kg_pin", None)
+    if pin is not None:
+        pin.__exit__(None, None, None)
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the application; opens the store the settings name unless one is given."""
     from server.store.factory import open_store
@@ -110,4 +122,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_cors)
+    app.before_request(_pin_graph)
+    app.teardown_request(_unpin_graph)
     return app

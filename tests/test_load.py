@@ -1,0 +1,133 @@
+"""Load: parallel clients mixing SPARQL (urllib and SPARQLWrapper), entity pages and documents,
+search, lists and dumps against the real server, for a bounded time — no failed request, and the
+server's memory (PSS of its whole process tree) grows less than ``MEMORY_GROWTH_MIB``.
+
+No timing is asserted: the run lasts ``DURATION`` seconds whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+
+from process_memory import tree_memory_mib
+from rdflib import Graph
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+from server.config import DATA_NS
+
+CLIENTS = 8
+DURATION = 12.0            # seconds of load
+MEMORY_GROWTH_MIB = 64     # stated in README "Limits and guarantees"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+JOIN = ("SELECT ?s ?label WHERE { ?s a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> "
+        "?label } ORDER BY ?s LIMIT 50")
+AGGREGATE = "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY ?type"
+
+
+def _fetch(url: str, *, data: bytes | None = None, headers: dict | None = None) -> bytes:
+    """The body of a 200 answer; anything else raises (and is counted as a failure)."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        if response.status != 200:
+            raise AssertionError(f"{url}: HTTP {response.status}")
+        return response.read()
+
+
+def _entity_slugs(dump_path) -> list[str]:
+    graph = Graph().parse(dump_path, format="nt")
+    slugs = sorted({str(s)[len(DATA_NS):] for s in graph.subjects()
+                    if str(s).startswith(DATA_NS) and "/" not in str(s)[len(DATA_NS):]})
+    return slugs[:: max(1, len(slugs) // 12)]
+
+
+def workload(base: str, slugs: list[str], triples: int) -> list[Callable[[], None]]:
+    """One call per kind of request, each checking its answer."""
+    sparql = base + "sparql"
+
+    def count_get() -> None:
+        url = sparql + "?" + urllib.parse.urlencode({"query": COUNT})
+        body = _fetch(url, headers={"Accept": "application/sparql-results+json"})
+        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == triples
+
+    def join_post() -> None:
+        body = _fetch(sparql, data=urllib.parse.urlencode({"query": JOIN}).encode(),
+                      headers={"Accept": "text/csv",
+                               "Content-Type": "application/x-www-form-urlencoded"})
+        assert body.startswith(b"s,label")
+
+    def aggregate_wrapper() -> None:
+        client = SPARQLWrapper(sparql)
+        client.setMethod(POST)
+        client.setQuery(AGGREGATE)
+        client.setReturnFormat(JSON)
+        assert client.queryAndConvert()["results"]["bindings"]
+
+    def entity_page(slug: str) -> None:
+        body = _fetch(f"{base}id/{slug}", headers={"Accept": "text/html",
+                                                    "Accept-Language": "zh"})
+        assert b"<html" in body
+
+    def entity_turtle(slug: str) -> None:
+        Graph().parse(data=_fetch(f"{base}id/{slug}.ttl"), format="turtle")
+
+    def search() -> None:
+        hits = json.loads(_fetch(base + "api/search?" + urllib.parse.urlencode({"q": "carbon"})))
+        assert isinstance(hits, list | dict)
+
+    def dump() -> None:
+        assert gzip.decompress(_fetch(base + "dumps/cnc-kg.nt.gz")).count(b"\n") == triples
+
+    def pages() -> None:
+        for path in ("", "list/", "search?q=CNRS", ".well-known/void", "sitemap.xml"):
+            _fetch(base + path)
+
+    calls = [count_get, join_post, aggregate_wrapper, search, dump, pages]
+    for slug in slugs:
+        calls += [lambda s=slug: entity_page(s), lambda s=slug: entity_turtle(s)]
+    return calls
+
+
+def test_mixed_load_no_errors_bounded_memory(live_server, server_pid, dump_path):
+    with open(dump_path, "rb") as handle:
+        triples = sum(1 for _ in handle)
+    calls = workload(live_server, _entity_slugs(dump_path), triples)
+    for call in calls:                  # warm every cache first: growth is measured after
+        call()
+    pid = server_pid(live_server)
+    before = tree_memory_mib(pid)
+
+    failures: list[str] = []
+    done = itertools.count()
+    stop = time.monotonic() + DURATION
+
+    def client(offset: int) -> None:
+        for call in itertools.islice(itertools.cycle(calls), offset, None):
+            if time.monotonic() > stop:
+                return
+            try:
+                call()
+                next(done)
+            except (AssertionError, OSError, ValueError) as error:
+                failures.append(f"{getattr(call, '__name__', call)}: {error!r}")
+
+    threads = [threading.Thread(target=client, args=(i * 3,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = tree_memory_mib(pid)
+
+    answered = next(done)
+    assert failures == [], f"{len(failures)} failed of {answered + len(failures)}: {failures[:5]}"
+    assert answered > len(calls)
+    assert after - before < MEMORY_GROWTH_MIB, (
+        f"server memory grew {after - before:.1f} MiB ({before:.1f} -> {after:.1f} MiB) "
+        f"over {answered} requests")

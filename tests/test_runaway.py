@@ -1,0 +1,93 @@
+"""Runaway queries: several explosive queries at once are all cut at the time limit, cheap
+requests are answered while they run, and the server's memory comes back to its level after.
+
+Only the order of events is asserted (every cheap answer arrives before the first cut), never a
+wall-clock figure. The server runs with ``QUERY_WORKERS`` engine processes per gunicorn worker,
+more than the explosive queries sent at once, as README "Limits and guarantees" states.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from process_memory import tree_memory_mib
+
+# Seconds, for this test's own server: short, yet long enough for a few cheap requests on a
+# loaded 2-core machine where the explosive queries take every core.
+LIMIT = "2.5"
+QUERY_WORKERS = "4"       # per gunicorn worker
+EXPLOSIVE_AT_ONCE = 3
+MEMORY_RETURN_MIB = 32    # after the cuts, within this much of the level before
+EXPLOSIVE = [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+    "SELECT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",
+    "SELECT (GROUP_CONCAT(STR(?c)) AS ?all) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+]
+
+
+@pytest.fixture(scope="module")
+def limited_server(built_root, server_starter):
+    env = {"CNC_KG_QUERY_TIMEOUT": LIMIT, "CNC_KG_QUERY_WORKERS": QUERY_WORKERS}
+    with server_starter(built_root, env=env) as base:
+        yield base
+
+
+def get(url: str, accept: str = "application/sparql-results+json") -> tuple[int, bytes, float]:
+    """(status, body, monotonic time the answer arrived)."""
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read(), time.monotonic()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), time.monotonic()
+
+
+def sparql_url(base: str, query: str) -> str:
+    return base + "sparql?" + urllib.parse.urlencode({"query": query})
+
+
+def cheap_requests(base: str) -> list[tuple[str, str]]:
+    """(URL, Accept) of requests that each take milliseconds."""
+    return [(sparql_url(base, "ASK { ?s ?p ?o }"), "application/sparql-results+json"),
+            (base + "id/cnc.ttl", "text/turtle"),
+            (base + "api/search?q=carbon", "application/json")]
+
+
+def test_explosive_queries_cut_cheap_ones_answered_memory_returns(limited_server, server_pid):
+    cheap = cheap_requests(limited_server)
+    for url, accept in cheap:                    # warm caches (the page index) before measuring
+        assert get(url, accept)[0] == 200
+    pid = server_pid(limited_server)
+    before = tree_memory_mib(pid)
+
+    cuts: list[tuple[int, bytes, float]] = []
+    explosive = [threading.Thread(target=lambda q=q: cuts.append(get(sparql_url(limited_server,
+                                                                                 q))))
+                 for q in EXPLOSIVE[:EXPLOSIVE_AT_ONCE]]
+    for thread in explosive:
+        thread.start()
+    time.sleep(0.3)                              # let them reach their engine processes
+    answers = [get(url, accept) for url, accept in cheap]
+    for thread in explosive:
+        thread.join()
+
+    assert len(cuts) == EXPLOSIVE_AT_ONCE
+    for status, body, _ in cuts:
+        assert status == 503, body[:300]
+        assert b"time limit" in body
+    first_cut = min(at for _, _, at in cuts)
+    for (url, _), (status, body, at) in zip(cheap, answers, strict=True):
+        assert status == 200, (url, body[:300])
+        assert at < first_cut, f"{url} waited for the explosive queries"
+    assert json.loads(answers[0][1])["boolean"] is True
+
+    for url, accept in cheap:                    # replaced engine processes answer again
+        assert get(url, accept)[0] == 200
+    after = tree_memory_mib(pid)
+    assert after - before < MEMORY_RETURN_MIB, f"{before:.1f} -> {after:.1f} MiB"
