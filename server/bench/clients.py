@@ -45,36 +45,32 @@ def _rows(body: bytes, form: str) -> int:
     return len(answer["results"]["bindings"]) if "results" in answer else int(answer["boolean"])
 
 
-class HttpEndpoint:
-    """A SPARQL endpoint reached over one keep-alive connection, reopened after a failure."""
+class HttpClient:
+    """GET requests to one server over a keep-alive connection, reopened after a failure."""
 
-    def __init__(self, endpoint: str, timeout: float, default_graph: str | None = None):
-        parts = urllib.parse.urlsplit(endpoint)
-        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+    def __init__(self, base: str, timeout: float):
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
         self.timeout = timeout
-        self.default_graph = default_graph
         self._connection: http.client.HTTPConnection | None = None
 
-    def run(self, query: str, form: str) -> Outcome:
-        """Send ``query`` (GET) and time it until the answer's last byte."""
-        params = {"query": query}
-        if self.default_graph:
-            params["default-graph-uri"] = self.default_graph
-        target = self.path + "?" + urllib.parse.urlencode(params)
+    def get(self, target: str, accept: str, form: str | None = None) -> Outcome:
+        """Fetch ``target`` (path and query) and time it until the answer's last byte;
+        ``form`` (a SPARQL query form) asks for the answer's rows to be counted."""
         reused = self._connection is not None
         if self._connection is None:
             self._connection = http.client.HTTPConnection(self.host, self.port,
                                                           timeout=self.timeout)
         started = time.perf_counter()
         try:
-            self._connection.request("GET", target, headers={"Accept": accept_for(form)})
+            self._connection.request("GET", target, headers={"Accept": accept})
             response = self._connection.getresponse()
             body = response.read()
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            # the server closed an idle keep-alive connection: not the query's fault
+            # the server closed an idle keep-alive connection: not the request's fault
             self.close()
             if reused:
-                return self.run(query, form)
+                return self.get(target, accept, form)
             return Outcome("error", detail="connection closed without an answer")
         except TimeoutError:
             self.close()
@@ -90,13 +86,30 @@ class HttpEndpoint:
         if response.status != 200:
             return Outcome("error", detail=f"HTTP {response.status}: "
                            f"{body[:200].decode('utf-8', 'replace')}")
-        return Outcome("ok", seconds, _rows(body, form))
+        return Outcome("ok", seconds, _rows(body, form) if form else None)
 
     def close(self) -> None:
-        """Drop the connection (the next run opens a new one)."""
+        """Drop the connection (the next request opens a new one)."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class HttpEndpoint(HttpClient):
+    """A SPARQL endpoint (the protocol's GET form)."""
+
+    def __init__(self, endpoint: str, timeout: float, default_graph: str | None = None):
+        super().__init__(endpoint, timeout)
+        self.path = urllib.parse.urlsplit(endpoint).path
+        self.default_graph = default_graph
+
+    def run(self, query: str, form: str) -> Outcome:
+        """Send ``query`` and time it until the answer's last byte."""
+        params = {"query": query}
+        if self.default_graph:
+            params["default-graph-uri"] = self.default_graph
+        return self.get(self.path + "?" + urllib.parse.urlencode(params), accept_for(form),
+                        form)
 
 
 class RawEngine:
@@ -141,25 +154,3 @@ def repeat(run: Callable[[], Outcome], repeats: int, budget_s: float) -> dict:
     return {"status": "ok", "median_ms": statistics.median(times) * 1000, "runs": len(times),
             "rows": rows}
 
-
-def page_timing(url: str, accept: str, repeats: int, timeout: float) -> dict:
-    """Median time to fetch a page (keep-alive, after one warm-up), or why it failed."""
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    times = []
-    try:
-        for attempt in range(repeats + 1):
-            started = time.perf_counter()
-            connection.request("GET", target, headers={"Accept": accept})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                return {"status": "error", "detail": f"HTTP {response.status}"}
-            if attempt:
-                times.append(time.perf_counter() - started)
-    except (OSError, http.client.HTTPException) as error:
-        return {"status": "error", "detail": f"{type(error).__name__}: {error}"}
-    finally:
-        connection.close()
-    return {"status": "ok", "median_ms": statistics.median(times) * 1000, "runs": len(times)}

@@ -1,4 +1,5 @@
-"""Policy checks on query text before any engine sees it: query form, no update, no SERVICE.
+"""Policy checks on query text before any engine sees it: query form, no update, no SERVICE,
+bounded nesting.
 
 The check is lexical (comments, strings and IRIs are skipped as tokens, per the SPARQL 1.1
 grammar, https://www.w3.org/TR/sparql11-query/#grammar), so it is the same for every engine and
@@ -15,6 +16,11 @@ from server.store.base import QueryRefused, QuerySyntaxError
 QUERY_FORMS = ("select", "construct", "describe", "ask")
 UPDATE_KEYWORDS = frozenset(
     ("insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"))
+
+# Deepest nesting of (), {} and [] accepted. Real queries stay far below; pyoxigraph's recursive
+# parser overflows the worker's stack near 5,000 levels, which would kill it instead of a 400.
+MAX_NESTING = 256
+OPENING, CLOSING = "({[", ")}]"
 
 # One alternation, tried left to right: things that may contain keywords come first.
 _TOKEN = re.compile(
@@ -84,8 +90,25 @@ def check_service(text: str, allowed: Iterable[str]) -> None:
                 + (f" ({', '.join(sorted(allowed))})." if allowed else " (empty)."))
 
 
+def check_nesting(text: str) -> None:
+    """Refuse (as a syntax error) a query nested deeper than ``MAX_NESTING`` brackets."""
+    depth = 0
+    for kind, value in _tokens(text):
+        if kind != "other":
+            continue
+        if value in OPENING:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QuerySyntaxError(
+                    f"the query nests brackets more than {MAX_NESTING} levels deep (limit of "
+                    "this endpoint)")
+        elif value in CLOSING:
+            depth -= 1
+
+
 def check_query(text: str, service_allow: Iterable[str] = ()) -> str:
     """Apply every policy check and return the query form."""
     form = query_form(text)
+    check_nesting(text)
     check_service(text, service_allow)
     return form

@@ -26,6 +26,7 @@ BLUEPRINTS: list[str] = [
     "server.web.browse:bp",
     "server.web.search:bp",
     "server.web.harvest:bp",
+    "server.web.openapi:bp",
 ]
 
 # Status of each store error (the most specific class wins).
@@ -108,6 +109,7 @@ def _unpin_graph(error: BaseException | None) -> None:
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the application; opens the store the settings name unless one is given."""
     from server.store.factory import open_store
+    from server.web.utf8_input import refuse_invalid_utf8
 
     settings = settings or load_settings()
     app = Flask("server", static_folder="static", template_folder="templates")
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_cors)
+    app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)
     return app

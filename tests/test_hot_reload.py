@@ -1,0 +1,164 @@
+"""Hot reload: ``cnc-kg build`` under load publishes the new graph to the running server with no
+failed request and no request seeing a mix of old and new; an invalid build is refused with its
+file and line, ``dist/`` stays as it was and the server keeps serving the graph it had.
+
+The edit adds two names to the CNC at once, so every answer must hold both or neither.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from server.config import DATA_NS
+
+CNC_KG = str(Path(sys.executable).parent / "cnc-kg")
+BROKEN = Path(__file__).resolve().parent / "broken"
+CLIENTS = 4
+RELOAD_CHECK = "0.2"            # seconds between the server's checks of dist/
+PATIENCE = 60.0                 # seconds the new graph may take to appear on a loaded machine
+PROBES = ("reload probe A", "reload probe B")
+EDIT = '\nkg:cnc skos:altLabel "reload probe A"@en , "reload probe B"@en .\n'
+PROBE_QUERY = ("SELECT ?name WHERE { <https://w3id.org/cnc-kg/id/cnc> "
+               "<http://www.w3.org/2004/02/skos/core#altLabel> ?name "
+               'FILTER(STRSTARTS(STR(?name), "reload probe")) }')
+
+
+@pytest.fixture
+def project(built_root: Path, tmp_path: Path) -> Path:
+    """A built copy of the project that this test may rebuild."""
+    for name in ("ontology", "shapes", "data", "queries", "dist"):
+        shutil.copytree(built_root / name, tmp_path / name)
+    return tmp_path
+
+
+def _get(url: str, accept: str) -> bytes:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read()
+
+
+def probes_in_query(base: str) -> frozenset[str]:
+    """The probe names one SPARQL query sees."""
+    url = base + "sparql?" + urllib.parse.urlencode({"query": PROBE_QUERY})
+    lines = _get(url, "text/csv").decode("utf-8").splitlines()[1:]
+    return frozenset(line.strip() for line in lines if line.strip())
+
+
+def probes_in_document(base: str) -> frozenset[str]:
+    """The probe names the CNC's RDF document carries."""
+    graph = Graph().parse(data=_get(base + "id/cnc.nt", "application/n-triples"), format="nt")
+    names = graph.objects(URIRef(DATA_NS + "cnc"), SKOS.altLabel)
+    return frozenset(str(n) for n in names if str(n) in PROBES)
+
+
+def probes_in_page(base: str) -> frozenset[str]:
+    """The probe names the CNC's HTML page shows (built from several queries in one request)."""
+    page = _get(base + "id/cnc?lang=en", "text/html").decode("utf-8")
+    return frozenset(p for p in PROBES if p in page)
+
+
+def build(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([CNC_KG, "--root", str(root), "build", "--no-reasoner",
+                           "--no-shapes-check"], capture_output=True, text=True, timeout=300)
+
+
+def dist_state(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "dist").iterdir())}
+
+
+class Load:
+    """Clients reading the probes in a loop; records every answer and every failure."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.seen: list[frozenset[str]] = []
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._client, args=(i,))
+                         for i in range(CLIENTS)]
+
+    def _client(self, i: int) -> None:
+        reads = (probes_in_query, probes_in_document, probes_in_page)
+        while not self._stop.is_set():
+            read = reads[i % len(reads)]
+            i += 1
+            try:
+                self.seen.append(read(self.base))
+            except (OSError, ValueError) as error:
+                self.failures.append(f"{read.__name__}: {error!r}")
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+
+def test_build_under_load_swaps_graph_atomically(project, server_starter):
+    new = frozenset(PROBES)
+    with server_starter(project, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
+        assert probes_in_query(base) == frozenset()
+        with Load(base) as load:
+            with (project / "data" / "cnc.ttl").open("a", encoding="utf-8") as data:
+                data.write(EDIT)
+            done = build(project)
+            assert done.returncode == 0, done.stdout + done.stderr
+            deadline = time.monotonic() + PATIENCE
+            # Every gunicorn worker reloads on its own: wait until several answers in a row
+            # are new (each client also keeps checking meanwhile).
+            while len(load.seen) < 20 or any(s != new for s in load.seen[-20:]):
+                assert time.monotonic() < deadline, "the new graph never became visible"
+                time.sleep(0.1)
+        assert load.failures == []
+        assert set(load.seen) <= {frozenset(), new}, "an answer mixed old and new"
+        assert frozenset() in load.seen and new in load.seen
+
+        # An unreadable file: refused with file and line, dist/ and the served graph unchanged.
+        published = dist_state(project)
+        shutil.copy(BROKEN / "syntax-error" / "nodes.ttl", project / "data" / "zz-broken.ttl")
+        with Load(base) as load:
+            refused = build(project)
+            time.sleep(3 * float(RELOAD_CHECK))      # past a few reload checks
+        assert refused.returncode == 2
+        assert "data/zz-broken.ttl:9:31: Turtle syntax error" in refused.stderr
+        assert dist_state(project) == published
+        assert [p.name for p in project.iterdir() if p.name.startswith(".dist")] == []
+        assert load.failures == []
+        assert set(load.seen) == {new}
+        assert probes_in_query(base) == new
+
+
+def test_unloadable_dist_keeps_the_served_graph(project, server_starter):
+    """A published file the engine cannot load (hand-edited dist/) is not swapped in."""
+    with server_starter(project, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        url = base + "sparql?" + urllib.parse.urlencode({"query": count})
+        before = _get(url, "text/csv")
+        nt = project / "dist" / "cnc-kg.nt"
+        staged = nt.with_name("cnc-kg.nt.new")
+        staged.write_bytes(nt.read_bytes() + b"<not an n-triples line\n")
+        staged.replace(nt)
+        log = project / f"serve-{urllib.parse.urlsplit(base).port}.log"
+        deadline = time.monotonic() + PATIENCE
+        with Load(base) as load:
+            while "not reloaded, still serving the previous graph" not in log.read_text():
+                assert time.monotonic() < deadline, "the server never tried the new file"
+                time.sleep(0.1)
+        assert load.failures == []
+        assert _get(url, "text/csv") == before
