@@ -1,13 +1,14 @@
 """Load time and peak memory of one engine over one N-Triples file, each in a fresh process.
 
 Run as ``python -m server.bench.loading ENGINE FILE``: prints one JSON object. Peak memory is
-the process's maximum resident set size (``getrusage``), interpreter and imports included.
+the process's maximum resident set size, interpreter and imports included, read as ``VmHWM``
+from /proc: ``getrusage``'s ``ru_maxrss`` survives fork and exec on Linux, so a child started by
+a big parent would report the parent's peak instead of its own.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -34,8 +35,14 @@ def load_here(engine: str, path: Path) -> dict:
     else:
         raise ValueError(f"unknown engine {engine!r}: one of {ENGINES}")
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"engine": engine, "seconds": seconds, "triples": triples, "peak_mb": peak_kib / 1024}
+    return {"engine": engine, "seconds": seconds, "triples": triples, "peak_mb": peak_mb()}
+
+
+def peak_mb() -> float:
+    """This process's peak resident set size (``VmHWM``), in MB."""
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) / 1024
 
 
 def measure_load(engine: str, path: Path, timeout: float) -> dict:
