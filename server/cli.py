@@ -44,7 +44,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="cnc-kg")
 @click.option("--root", type=click.Path(file_okay=False, path_type=str), default=None,
-              help="Project folder (ontology/, shapes/, data/, queries/). Default: current directory.")
+              help="Project folder (ontology/, shapes/, data/, queries/). "
+                   "Default: current directory.")
 @click.pass_context
 def cli(ctx: click.Context, root: str | None) -> None:
     """Validate, build, query and serve the CNC knowledge graph."""
