@@ -75,7 +75,9 @@ def build(root: Path) -> subprocess.CompletedProcess:
 
 
 def dist_state(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((root / "dist").iterdir())}
+    dist = root / "dist"
+    return {str(p.relative_to(dist)): p.read_bytes() for p in sorted(dist.rglob("*"))
+            if p.is_file()}
 
 
 class Load:

@@ -79,12 +79,14 @@ def serialize(graph: Graph, fmt: Format) -> bytes:
     return graph.serialize(format=RDFLIB_FORMAT[fmt.name], encoding="utf-8")
 
 
-def rdf_response(graph: Graph, fmt: Format, media_type: str | None = None) -> Response:
-    """An RDF document response (CORS comes from the app for every response)."""
+def rdf_response(graph: Graph | bytes, fmt: Format, media_type: str | None = None) -> Response:
+    """An RDF document response from a graph or its serialised bytes (CORS comes from the app
+    for every response)."""
     content_type = media_type or fmt.media_type
     if not content_type.startswith("application/ld+json") and fmt.name != "rdfxml":
         content_type += "; charset=utf-8"
-    return finish(Response(serialize(graph, fmt), content_type=content_type))
+    body = graph if isinstance(graph, bytes) else serialize(graph, fmt)
+    return finish(Response(body, content_type=content_type))
 
 
 def format_by_extension(extension: str) -> Format | None:

@@ -8,6 +8,8 @@ RDF keeps the persistent IRIs (https://w3id.org/cnc-kg/...); HTML links point to
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, Response, abort, request
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID
@@ -89,6 +91,23 @@ def entity_document(iri: URIRef, document: URIRef) -> Graph:
     return graph
 
 
+# Views are pure functions of (graph version, IRI, language): the graph never changes under a
+# version, so they are cached; a reload changes the version and so every key.
+VIEW_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _entity_view(version: str, iri: URIRef, lang: str):
+    """The entity's page view for this graph ``version`` (built once, then reused)."""
+    return EntityViews(current_store(), index()).build(iri, lang)
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _entity_document_bytes(version: str, iri: URIRef, fmt) -> bytes:
+    """The entity's RDF document serialised in ``fmt`` for this graph ``version``."""
+    return serialize(entity_document(iri, URIRef(f"{iri}.{fmt.extension}")), fmt)
+
+
 @bp.route("/id/<name>")
 def entity(name: str) -> Response:
     """An entity of the graph, as HTML or RDF."""
@@ -100,14 +119,14 @@ def entity(name: str) -> Response:
         return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
     if fmt is HTML:
         lang = page_language()
-        view = EntityViews(current_store(), index()).build(iri, lang)
+        view = _entity_view(index().version, iri, lang)
         if view is None:
             return _negotiated(not_found_response(html=True), path, fmt, negotiated)
         response = render_page("pages/entity.html", lang, view=view,
                                alternates=_alternates(path))
     else:
-        document = URIRef(f"{iri}.{fmt.extension}")
-        response = rdf_response(entity_document(iri, document), fmt, media_type)
+        response = rdf_response(_entity_document_bytes(index().version, iri, fmt), fmt,
+                                media_type)
     return _negotiated(response, path, fmt, negotiated)
 
 
