@@ -1,7 +1,8 @@
 """``cnc-kg build``: validate, then publish ``dist/`` atomically (a failed build never replaces it).
 
 Outputs: Turtle, N-Triples, JSON-LD (https://www.w3.org/TR/json-ld11/) with its context document,
-the shapes, the validation report (JSON and text) and ``build.json`` (counts and content hash).
+the shapes, the validation report (JSON and text), ``build.json`` (counts and content hash) and
+``versions/`` (each build's version and its difference to the previous one: server/versions.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import datetime
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -34,6 +34,7 @@ from server.validation_cli import (
     unreadable,
     validate_project,
 )
+from server.versions import record_version, sorted_ntriples
 
 CONTEXT_FILE = "context.jsonld"
 
@@ -54,6 +55,7 @@ class BuildResult:
     triples: int
     entities: int
     sha256: str
+    version: int       # the dataset version this build is (unchanged content: the last one)
     run: ValidationRun
 
 
@@ -71,9 +73,7 @@ def build_graph(settings: Settings, reasoner: bool = True,
     # Canonical blank-node labels: the same sources give the same N-Triples and the same hash.
     graph = bind_prefixes(Graph())
     graph += to_canonical_graph(run.project.published())
-    ntriples = "".join(sorted(line + "\n" for line in
-                              graph.serialize(format="nt").splitlines() if line.strip()))
-    digest = hashlib.sha256(ntriples.encode("utf-8")).hexdigest()
+    ntriples = sorted_ntriples(graph)
     entities = len({s for s in graph.subjects(RDF.type) if isinstance(s, URIRef)
                     and str(s).startswith(DATA_NS)})
     settings.root.mkdir(parents=True, exist_ok=True)
@@ -81,12 +81,16 @@ def build_graph(settings: Settings, reasoner: bool = True,
     staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
     try:
         _write_outputs(staging, graph, ntriples, run)
+        # The history is carried over from the live dist/ into the staging folder, so it
+        # survives the swap and a refused build leaves it as it was.
+        version = record_version(staging, graph, history_from=settings.dist_dir)
         run.durations["write"] = time.perf_counter() - started
         (staging / "build.json").write_text(json.dumps({
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "triples": len(graph),
             "entities": entities,
-            "sha256": digest,
+            "sha256": version.sha256,
+            "version": version.number,
             "sha256_of": "sorted N-Triples of cnc-kg.nt (canonical blank nodes)",
             "files": [str(p.relative_to(settings.root)) for p in run.project.files],
             "durations_s": {k: round(v, 3) for k, v in run.durations.items()},
@@ -94,7 +98,8 @@ def build_graph(settings: Settings, reasoner: bool = True,
         _swap_into_place(staging, settings.dist_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(settings.dist_dir, len(graph), entities, digest, run)
+    return BuildResult(settings.dist_dir, len(graph), entities, version.sha256, version.number,
+                       run)
 
 
 def jsonld_context() -> dict:
@@ -179,5 +184,5 @@ def build(settings: Settings, reasoner: bool, shapes_check: bool) -> None:
         sys.exit(EXIT_INVALID)
     steps = ", ".join(f"{step} {sec:.1f}s" for step, sec in result.run.durations.items())
     click.echo(f"{result.run.report.warnings} warning(s); wrote {result.dist}: "
-               f"{result.triples} triples, {result.entities} entities, sha256 {result.sha256[:12]} "
-               f"({steps})")
+               f"{result.triples} triples, {result.entities} entities, "
+               f"sha256 {result.sha256[:12]}, version {result.version} ({steps})")

@@ -26,6 +26,8 @@ BLUEPRINTS: list[str] = [
     "server.web.browse:bp",
     "server.web.search:bp",
     "server.web.harvest:bp",
+    "server.web.changes:bp",
+    "server.web.quality:bp",
     "server.web.openapi:bp",
 ]
 

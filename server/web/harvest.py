@@ -6,9 +6,10 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, request
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from server.services import harvest
+from server.config import DATASET_IRI
+from server.services import change_feed, harvest
 from server.web.app import current_settings, current_store
 from server.web.negotiation import GRAPH_FORMATS, negotiate
 from server.web.page_response import finish, index, page_language, rdf_response, render_page
@@ -17,15 +18,19 @@ bp = Blueprint("harvest", __name__)
 
 
 def _description() -> Graph:
-    return harvest.description(index(), current_settings().dist_dir, request.url_root,
-                               current_store().triple_count())
+    dist = current_settings().dist_dir
+    graph = harvest.description(index(), dist, request.url_root, current_store().triple_count())
+    change_feed.add_versions(graph, URIRef(DATASET_IRI), dist, request.url_root)
+    return graph
 
 
 @bp.route("/dumps/")
 def dumps() -> Response:
     """The list of dumps with their size and date, and links to VoID and DCAT."""
     lang = page_language()
-    return render_page("pages/dumps.html", lang, files=harvest.dumps(current_settings().dist_dir))
+    dist = current_settings().dist_dir
+    return render_page("pages/dumps.html", lang, files=harvest.dumps(dist),
+                       versions=change_feed.feed_entries(dist, request.url_root))
 
 
 @bp.route("/dumps/<name>")
@@ -56,7 +61,7 @@ def void() -> Response:
 def sitemap() -> Response:
     """Every entity page, the home page and the lists, as absolute URLs."""
     root = request.url_root.rstrip("/")
-    paths = ["/", "/list/", "/timeline", "/network", "/dumps/", "/ontology",
+    paths = ["/", "/list/", "/timeline", "/network", "/dumps/", "/ontology", "/quality",
              *harvest.sitemap_paths(index())]
     body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'

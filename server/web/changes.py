@@ -1,0 +1,62 @@
+"""The dataset's history over HTTP: the Atom change feed, its JSON twin, per-version dumps and
+the description of each version (https://www.rfc-editor.org/rfc/rfc4287)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from server.config import DATASET_IRI
+from server.services import change_feed
+from server.web.app import current_settings
+from server.web.negotiation import GRAPH_FORMATS, negotiate
+from server.web.page_response import finish, rdf_response
+
+bp = Blueprint("changes", __name__)
+
+
+def _since() -> int:
+    """The ``since`` parameter: only versions after this number (0: all)."""
+    value = request.args.get("since", "0")
+    if not value.isdigit():
+        abort(400, description="since must be a version number (a non-negative integer)")
+    return int(value)
+
+
+@bp.route("/changes.atom")
+def atom() -> Response:
+    """The change feed: one Atom entry per version with the entities added, changed, removed."""
+    body = change_feed.atom_feed(current_settings().dist_dir, request.url_root, _since())
+    return finish(Response(body, content_type=change_feed.ATOM_MEDIA_TYPE + "; charset=utf-8"))
+
+
+@bp.route("/changes.json")
+def json_feed() -> Response:
+    """The change feed as JSON (``?since=N`` for the versions after N), newest first."""
+    versions = change_feed.feed_entries(current_settings().dist_dir, request.url_root, _since())
+    return finish(jsonify({"dataset": DATASET_IRI,
+                           "feed": request.url_root + change_feed.FEED_PATH,
+                           "versions": versions}))
+
+
+@bp.route("/dumps/versions/<name>")
+def version_dump(name: str) -> Response:
+    """One version's dump (sorted N-Triples, gzip) as ``cnc-kg build`` recorded it."""
+    path = change_feed.version_dump(current_settings().dist_dir, name)
+    if path is None:
+        abort(404)
+    response = Response(path.read_bytes(), content_type="application/gzip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return finish(response)
+
+
+@bp.route("/dataset/v<number>")
+def version(number: str) -> Response:
+    """The DCAT description of one version: its date, predecessor and dump."""
+    graph = change_feed.version_description(current_settings().dist_dir, request.url_root,
+                                            int(number)) if number.isdigit() else None
+    if graph is None:
+        abort(404)
+    choice = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+    response = rdf_response(graph, choice.format, choice.media_type)
+    response.vary.add("Accept")
+    return response

@@ -1,0 +1,41 @@
+"""The quality dashboard: the curator's to-do list as a page (/quality) and as JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+from rdflib import URIRef
+
+from server.namespaces import PREFIXES
+from server.services.quality import quality_report
+from server.web.app import current_settings, current_store
+from server.web.page_response import finish, index, page_language, render_page
+
+bp = Blueprint("quality", __name__)
+
+REPORT_FILE = "validation-report.json"   # written by ``cnc-kg build`` next to the dumps
+
+
+def _report() -> dict:
+    return quality_report(current_store(), current_settings().dist_dir / REPORT_FILE)
+
+
+def _expand(name: str | None) -> str | None:
+    """The IRI of a compact name as the validation report writes it (``kg:cnrs``)."""
+    prefix, _, rest = (name or "").partition(":")
+    namespace = PREFIXES.get(prefix)
+    return str(namespace) + rest if namespace is not None and not rest.startswith("//") else name
+
+
+@bp.route("/quality")
+def page() -> Response:
+    """Declared vs recorded figures, SHACL warnings, missing names and identifiers, sources."""
+    lang = page_language()
+    idx = index()
+    return render_page("pages/quality.html", lang, report=_report(), expand=_expand,
+                       label=lambda iri: idx.label(URIRef(iri), lang))
+
+
+@bp.route("/quality.json")
+def as_json() -> Response:
+    """The same dashboard as JSON (IRIs in full; warnings as the validation report has them)."""
+    return finish(jsonify(_report()))
