@@ -23,6 +23,7 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
 from server.config import DATASET_IRI
+from server.store.virtuoso_ini import virtuoso_ini
 
 pytestmark = pytest.mark.virtuoso
 
@@ -35,50 +36,6 @@ CNC_KG = str(Path(__import__("sys").executable).parent / "cnc-kg")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 GSP_GRAPH = "urn:cnc-kg:test:gsp-copy"
 
-INI = """\
-[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{isql}
-DisableUnixSocket = 1
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-CheckpointInterval = 60
-DirsAllowed = ., {db}, {dist}, /usr/share/virtuoso-opensource-7/vad
-VADInstallDir = /usr/share/virtuoso-opensource-7/vad/
-ThreadsPerQuery = 2
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = /var/lib/virtuoso-opensource-7/vsp
-MaxClientConnections = 10
-ServerThreads = 10
-Charset = UTF-8
-
-[SPARQL]
-; above our own row cap, so our cap (not Virtuoso's silent one) decides truncation
-ResultSetMaxRows = 1000000
-; 0: no refusal on estimates, so a slow query runs into the timeout (X-SQL-State: S1TAT)
-MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 60
-DefaultQuery = ASK {{}}
-"""
 
 
 def _http_ready(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
@@ -101,7 +58,7 @@ def virtuoso(tmp_path_factory, built_root, port_picker):
     db = tmp_path_factory.mktemp("virtuoso-db")
     isql, http = port_picker(), port_picker()
     ini = db / "virtuoso.ini"
-    ini.write_text(INI.format(db=db, dist=built_root / "dist", isql=isql, http=http))
+    ini.write_text(virtuoso_ini(db, built_root / "dist", isql, http))
     log = db / "stdout.log"
     with log.open("w") as out:
         process = subprocess.Popen([VIRTUOSO, "-f", "-c", str(ini)], cwd=db, stdout=out,

@@ -20,54 +20,10 @@ from pathlib import Path
 
 from server.config import DATASET_IRI
 from server.store.load import bulk_load_virtuoso
+from server.store.virtuoso_ini import virtuoso_ini
 
 BIN = Path(sys.executable).parent
 READY_PROBE = "ASK {}"
-
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{isql}
-DisableUnixSocket = 1
-; about 1.3 GB of buffers: the 1M-triple graph stays in memory, as in our engine
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-CheckpointInterval = 60
-DirsAllowed = ., {db}, {data}, /usr/share/virtuoso-opensource-7/vad
-VADInstallDir = /usr/share/virtuoso-opensource-7/vad/
-ThreadsPerQuery = 2
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = /var/lib/virtuoso-opensource-7/vsp
-MaxClientConnections = 20
-ServerThreads = 20
-Charset = UTF-8
-
-[SPARQL]
-; far above any answer here, so nothing is silently cut (the client checks row counts too)
-ResultSetMaxRows = 10000000
-MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = {timeout}
-DefaultQuery = ASK {{}}
-"""
 
 
 @dataclass(frozen=True)
@@ -183,9 +139,9 @@ def virtuoso(dump: Path, work: Path, query_timeout: float,
     shutil.rmtree(db, ignore_errors=True)
     db.mkdir(parents=True)
     isql, http = free_port(), free_port()
-    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
-        db=db, data=dump.parent.resolve(), isql=isql, http=http,
-        timeout=max(1, round(query_timeout))), encoding="utf-8")
+    (db / "virtuoso.ini").write_text(virtuoso_ini(
+        db, dump.parent.resolve(), isql, http, timeout=max(1, round(query_timeout)),
+        buffers=170_000, connections=20), encoding="utf-8")
     command = [shutil.which("virtuoso-t") or "virtuoso-t", "-f", "-c", str(db / "virtuoso.ini")]
     try:
         with _started(command, db / "stdout.log", cwd=db) as process:
