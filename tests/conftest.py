@@ -37,18 +37,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _concatenate(root: Path) -> None:
-    """Fallback before ``cnc-kg build`` exists: every ontology and data file as one N-Triples."""
-    from rdflib import Graph
-
-    graph = Graph()
-    for folder in ("ontology", "data"):
-        for path in sorted((root / folder).glob("*.ttl")):
-            graph.parse(path, format="turtle")
-    (root / DUMP).parent.mkdir(parents=True, exist_ok=True)
-    graph.serialize(root / DUMP, format="nt", encoding="utf-8")
-
-
 @pytest.fixture(scope="session")
 def built_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project folder with ``dist/`` built (never touches the repository's dist/)."""
@@ -58,13 +46,10 @@ def built_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in PROJECT_FOLDERS:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name)
-    if (REPO / "server" / "build.py").is_file():
-        done = subprocess.run([*CNC_KG, "--root", str(root), "build"], capture_output=True,
-                              text=True, timeout=600)
-        if done.returncode != 0:
-            pytest.fail(f"cnc-kg build failed:\n{done.stdout}\n{done.stderr}")
-    else:
-        _concatenate(root)
+    done = subprocess.run([*CNC_KG, "--root", str(root), "build"], capture_output=True,
+                          text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"cnc-kg build failed:\n{done.stdout}\n{done.stderr}")
     return root
 
 
@@ -78,7 +63,9 @@ def start_server(root: Path, *args: str, env: dict[str, str] | None = None) -> I
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}/"
     try:
-        _wait_ready(base, process, log)
+        wait_until_answering(
+            urllib.request.Request(base + "sparql", headers={"Accept": "text/turtle"}),
+            process, "cnc-kg serve", Path(log.name))
         SERVER_PIDS[base] = process.pid
         yield base
     finally:
@@ -92,21 +79,20 @@ def start_server(root: Path, *args: str, env: dict[str, str] | None = None) -> I
         log.close()
 
 
-def _wait_ready(base: str, process: subprocess.Popen, log) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    request = urllib.request.Request(base + "sparql", headers={"Accept": "text/turtle"})
+def wait_until_answering(request: urllib.request.Request | str, process: subprocess.Popen,
+                         name: str, log: Path, timeout: float = READY_TIMEOUT) -> None:
+    """Return once ``request`` gets a 200; fail with the server's log if it exits or times out."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"cnc-kg serve exited with {process.returncode}:\n{log.read()}")
+            pytest.fail(f"{name} exited with {process.returncode}:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
-    log.seek(0)
-    pytest.fail(f"cnc-kg serve not ready after {READY_TIMEOUT:g} s:\n{log.read()}")
+    pytest.fail(f"{name} not ready after {timeout:g} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

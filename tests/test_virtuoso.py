@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import wait_until_answering
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
@@ -38,20 +38,6 @@ GSP_GRAPH = "urn:cnc-kg:test:gsp-copy"
 
 
 
-def _http_ready(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"virtuoso-t exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    pytest.fail(f"virtuoso-t not ready after {timeout:g} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory, built_root, port_picker):
     """Base HTTP URL of a throw-away Virtuoso holding the built graph (bulk-loaded)."""
@@ -65,7 +51,8 @@ def virtuoso(tmp_path_factory, built_root, port_picker):
                                    stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{http}/"
     try:
-        _http_ready(base + "sparql?query=ASK%7B%7D", process, log, timeout=90)
+        wait_until_answering(base + "sparql?query=ASK%7B%7D", process, "virtuoso-t", log,
+                             timeout=90)
         cnc_kg("load", "--root", str(built_root), "--isql", str(isql))
         yield {"base": base, "isql": isql}
     finally:
