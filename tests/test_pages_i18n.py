@@ -143,6 +143,19 @@ def test_property_names_and_dates_in_page_language(live_server, published, entit
         assert f'lang="{lang}">{html.escape(label, quote=False)}</a>' in page
 
 
+def test_external_property_names_in_page_language(live_server, published, entities):
+    """Properties from other vocabularies (skos:note …) are named in the page language too."""
+    from rdflib.namespace import SKOS
+
+    from server.services.entity import EXTERNAL_PROPERTY_NAMES
+
+    noted = next(iri for iri in entities if (iri, SKOS.note, None) in published)
+    for lang in ("fr", "en", "zh"):
+        _, _, page = get(page_of(live_server, noted) + f"?lang={lang}")
+        name = html.escape(EXTERNAL_PROPERTY_NAMES[SKOS.note][lang], quote=False)
+        assert f">{name}</a>" in page, (lang, name)
+
+
 def test_alternates_and_schema_org(live_server):
     _, _, page = get(live_server + "id/cnc")
     for fmt in GRAPH_FORMATS:

@@ -49,6 +49,21 @@ IDENTIFIERS: dict[URIRef, tuple[str, str]] = {
 }
 
 # Shown elsewhere on the page (header, roles, sources) or never published.
+# Names of the external properties entity pages show (our UI wording, not the vocabularies'
+# own labels, which exist in English only): the ontology labels only our own terms.
+EXTERNAL_PROPERTY_NAMES: dict[URIRef, dict[str, str]] = {
+    SKOS.note: {"fr": "note", "en": "note", "zh": "注释"},
+    SKOS.definition: {"fr": "définition", "en": "definition", "zh": "定义"},
+    DCTERMS.description: {"fr": "description", "en": "description", "zh": "描述"},
+    RDFS.comment: {"fr": "commentaire", "en": "comment", "zh": "说明"},
+    SCHEMA.email: {"fr": "courriel (institutionnel)", "en": "e-mail (institutional)",
+                   "zh": "电子邮件（机构）"},
+    SCHEMA.eventStatus: {"fr": "statut de l'événement", "en": "event status", "zh": "活动状态"},
+    ORG.hasMember: {"fr": "membre", "en": "member", "zh": "成员"},
+    ORG.subOrganizationOf: {"fr": "fait partie de", "en": "part of", "zh": "隶属于"},
+    SKOS.inScheme: {"fr": "schéma de concepts", "en": "concept scheme", "zh": "概念体系"},
+}
+
 NOT_IN_GROUPS = frozenset((RDF.type, *NAME_PREDICATES, SKOS.altLabel, DCTERMS.source,
                            CNC.publicationAllowed, *IDENTIFIERS))
 
@@ -137,7 +152,7 @@ class EntityViews:
     # -- values ----------------------------------------------------------------------------
     def link(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
         """A link to ``iri`` labelled in ``lang`` (from the index, else from ``graph``)."""
-        names = self.index.names.get(iri)
+        names = self.index.names.get(iri) or EXTERNAL_PROPERTY_NAMES.get(iri)
         if not names and graph is not None:
             names = {o.language or "": str(o) for p in NAME_PREDICATES
                      for o in graph.objects(iri, p) if isinstance(o, Literal)}
