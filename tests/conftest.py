@@ -70,13 +70,18 @@ def start_server(root: Path, *args: str, env: dict[str, str] | None = None) -> I
         yield base
     finally:
         SERVER_PIDS.pop(base, None)
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=15)
         log.close()
+
+
+def stop(process: subprocess.Popen, grace: float) -> None:
+    """Ask ``process`` to stop; kill it if it is still running after ``grace`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_until_answering(request: urllib.request.Request | str, process: subprocess.Popen,

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import wait_until_answering
+from conftest import stop, wait_until_answering
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
@@ -56,12 +56,7 @@ def virtuoso(tmp_path_factory, built_root, port_picker):
         cnc_kg("load", "--root", str(built_root), "--isql", str(isql))
         yield {"base": base, "isql": isql}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=30)
 
 
 @pytest.fixture(scope="module")
