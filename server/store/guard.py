@@ -74,6 +74,8 @@ def check_service(text: str, allowed: Iterable[str]) -> None:
     A variable or prefixed name as endpoint is refused: the server would otherwise send requests
     on a stranger's behalf to hosts it cannot predict.
     """
+    if "service" not in text.lower():
+        return                          # the keyword cannot be there: no need to tokenize
     allowed = set(allowed)
     tokens = list(_tokens(text))
     for i, (kind, value) in enumerate(tokens):
@@ -92,6 +94,8 @@ def check_service(text: str, allowed: Iterable[str]) -> None:
 
 def check_nesting(text: str) -> None:
     """Refuse (as a syntax error) a query nested deeper than ``MAX_NESTING`` brackets."""
+    if sum(text.count(bracket) for bracket in OPENING) <= MAX_NESTING:
+        return                          # not enough brackets to nest that deep
     depth = 0
     for kind, value in _tokens(text):
         if kind != "other":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
@@ -49,19 +50,29 @@ def _switch_links() -> list[tuple[str, str, str]]:
             for lang in i18n.LANGUAGES]
 
 
-def render_page(template: str, lang: str, status: int = 200,
-                alternates: tuple[tuple[Format, str], ...] = (), **context) -> Response:
-    """Render ``template`` in ``lang`` and finish the response (cookie, Vary, gzip, ETag)."""
-    body = render_template(
+def render_body(template: str, lang: str, alternates: tuple[tuple[Format, str], ...] = (),
+                **context) -> str:
+    """The HTML of ``template`` in ``lang`` (language switcher, alternates, links)."""
+    return render_template(
         template, lang=lang, t=i18n.ui(lang), languages=_switch_links(),
         alternates=alternates, href=lambda iri: href(str(iri), BASE_IRI),
         base_iri=BASE_IRI, **context)
+
+
+def page_response(body: str | bytes, lang: str, status: int = 200) -> Response:
+    """Finish an HTML page in ``lang`` (language cookie, Vary, gzip, ETag)."""
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
     response.content_language = lang
     if request.args.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
     response.vary.update(("Accept-Language", "Cookie"))
     return finish(response)
+
+
+def render_page(template: str, lang: str, status: int = 200,
+                alternates: tuple[tuple[Format, str], ...] = (), **context) -> Response:
+    """Render ``template`` in ``lang`` and finish the response."""
+    return page_response(render_body(template, lang, alternates, **context), lang, status)
 
 
 def serialize(graph: Graph, fmt: Format) -> bytes:
@@ -94,6 +105,12 @@ def format_by_extension(extension: str) -> Format | None:
     return next((f for f in GRAPH_FORMATS if f.extension == extension), None)
 
 
+@lru_cache(maxsize=256)
+def _gzipped(body: bytes) -> bytes:
+    """gzip of a body; cached because the same cached pages are sent again and again."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
 def finish(response: Response) -> Response:
     """Compress when the client accepts gzip, tag with ETag/Last-Modified, answer 304 if fresh."""
     if response.status_code == 200 and not response.direct_passthrough:
@@ -102,7 +119,7 @@ def finish(response: Response) -> Response:
         response.vary.add("Accept-Encoding")
         if compressible and len(body) >= GZIP_MIN_BYTES and \
                 "gzip" in request.headers.get("Accept-Encoding", "").lower():
-            body = gzip.compress(body, compresslevel=6, mtime=0)
+            body = _gzipped(body)
             response.set_data(body)
             response.headers["Content-Encoding"] = "gzip"
         response.set_etag(hashlib.sha256(body).hexdigest()[:32])

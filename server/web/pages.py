@@ -36,7 +36,9 @@ from server.web.page_response import (
     format_by_extension,
     index,
     page_language,
+    page_response,
     rdf_response,
+    render_body,
     render_page,
     serialize,
 )
@@ -91,18 +93,24 @@ def entity_document(iri: URIRef, document: URIRef) -> Graph:
     return graph
 
 
-# Views are pure functions of (graph version, IRI, language): the graph never changes under a
-# version, so they are cached; a reload changes the version and so every key.
-VIEW_CACHE_SIZE = 1024
+# Pages and documents are pure functions of (graph version, IRI, language, URL): the graph never
+# changes under a version, so they are cached; a reload changes the version and so every key.
+PAGE_CACHE_SIZE = 1024
 
 
-@lru_cache(maxsize=VIEW_CACHE_SIZE)
-def _entity_view(version: str, iri: URIRef, lang: str):
-    """The entity's page view for this graph ``version`` (built once, then reused)."""
-    return EntityViews(current_store(), index()).build(iri, lang)
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _entity_html(version: str, iri: URIRef, lang: str, path: str, url: str) -> str | None:
+    """The entity's HTML page at ``path`` for this graph ``version``; ``None`` if the graph has
+    no view of it. ``url`` (the request's, with its query string) is only part of the key: the
+    language switcher's links are made from it."""
+    view = EntityViews(current_store(), index()).build(iri, lang)
+    if view is None:
+        return None
+    return render_body("pages/entity.html", lang, view=view,
+                       alternates=_alternates(path))
 
 
-@lru_cache(maxsize=VIEW_CACHE_SIZE)
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
 def _entity_document_bytes(version: str, iri: URIRef, fmt) -> bytes:
     """The entity's RDF document serialised in ``fmt`` for this graph ``version``."""
     return serialize(entity_document(iri, URIRef(f"{iri}.{fmt.extension}")), fmt)
@@ -119,11 +127,10 @@ def entity(name: str) -> Response:
         return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
     if fmt is HTML:
         lang = page_language()
-        view = _entity_view(index().version, iri, lang)
-        if view is None:
+        body = _entity_html(index().version, iri, lang, path, request.full_path)
+        if body is None:
             return _negotiated(not_found_response(html=True), path, fmt, negotiated)
-        response = render_page("pages/entity.html", lang, view=view,
-                               alternates=_alternates(path))
+        response = page_response(body, lang)
     else:
         response = rdf_response(_entity_document_bytes(index().version, iri, fmt), fmt,
                                 media_type)
