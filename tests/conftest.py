@@ -10,16 +10,17 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from server import server_process
+from server.server_process import free_port, stop
 
 REPO = Path(__file__).resolve().parent.parent
 CNC_KG = [str(Path(sys.executable).parent / "cnc-kg")]
@@ -28,13 +29,6 @@ DUMP = Path("dist") / "cnc-kg.nt"
 READY_TIMEOUT = 60.0
 # Base URL -> pid of the ``cnc-kg serve`` process answering on it (for memory measurements).
 SERVER_PIDS: dict[str, int] = {}
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -74,30 +68,13 @@ def start_server(root: Path, *args: str, env: dict[str, str] | None = None) -> I
         log.close()
 
 
-def stop(process: subprocess.Popen, grace: float) -> None:
-    """Ask ``process`` to stop; kill it if it is still running after ``grace`` seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def wait_until_answering(request: urllib.request.Request | str, process: subprocess.Popen,
                          name: str, log: Path, timeout: float = READY_TIMEOUT) -> None:
     """Return once ``request`` gets a 200; fail with the server's log if it exits or times out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{name} exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    pytest.fail(f"{name} not ready after {timeout:g} s:\n{log.read_text()}")
+    try:
+        server_process.wait_until_answering(process, request, timeout, log)
+    except server_process.NotAnswering as error:
+        pytest.fail(f"{name}: {error}")
 
 
 @pytest.fixture(scope="session")

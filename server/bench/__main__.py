@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from server.bench.curated import built_copy
 from server.bench.report import write_results
 from server.bench.runner import Options, measure_curated, measure_size
 from server.bench.summary import summarise
@@ -66,9 +67,10 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
                                  "wrk_connections": options.wrk_connections},
                      "sizes": []}
     print("== curated data", flush=True)
-    results["curated"] = measure_curated(options)
+    curated = built_copy(options.repo, options.work)
+    results["curated"] = measure_curated(curated, options)
     for size in (int(s) for s in sizes.split(",") if s.strip()):
-        result = measure_size(size, options)
+        result = measure_size(size, options, curated)
         result["summary"] = summarise(result, timeout_s)
         results["sizes"].append(result)
         results["duration_s"] = time.perf_counter() - started

@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.config import DATASET_IRI
+from server.server_process import free_port, stop, wait_until_answering
 from server.store.load import bulk_load_virtuoso
 from server.store.virtuoso_ini import virtuoso_ini
 
@@ -39,50 +38,14 @@ class Running:
     load_s: float | None = None
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(endpoint: str, default_graph: str | None = None) -> bool:
+def _wait(process: subprocess.Popen, endpoint: str, deadline_s: float, log: Path,
+          default_graph: str | None = None) -> float:
+    """Seconds from now until ``endpoint`` answers a probe query."""
     params = {"query": READY_PROBE}
     if default_graph:
         params["default-graph-uri"] = default_graph
-    try:
-        with urllib.request.urlopen(endpoint + "?" + urllib.parse.urlencode(params),
-                                    timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-def _wait(process: subprocess.Popen, endpoint: str, deadline_s: float, log: Path,
-          default_graph: str | None = None) -> float:
-    """Seconds from now until ``endpoint`` answers; raises if the process dies or is late."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < deadline_s:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited {process.returncode}:\n"
-                               f"{log.read_text(errors='replace')[-2000:]}")
-        if _answers(endpoint, default_graph):
-            return time.perf_counter() - started
-        time.sleep(0.05)
-    raise TimeoutError(f"{endpoint} not answering after {deadline_s:g} s (log: {log})")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the process group we started (gunicorn's and the engines' children included)."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return wait_until_answering(process, endpoint + "?" + urllib.parse.urlencode(params),
+                                deadline_s, log)
 
 
 @contextlib.contextmanager
@@ -94,7 +57,7 @@ def _started(command: list[str], log: Path, cwd: Path | None = None,
     try:
         yield process
     finally:
-        _stop(process)
+        stop(process)
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import statistics
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -45,10 +46,24 @@ class Options:
     rdflib_budget_s: float = 180.0  # rdflib-endpoint queries and restarts, per size
 
 
+FIRST_VISITS = 30               # distinct entity pages fetched once each (no page cache help)
+
+
+def _rounds(folder: Path) -> int:
+    return json.loads((folder / MARKER).read_text(encoding="utf-8"))["rounds"]
+
+
 def sample_entity(folder: Path) -> URIRef:
     """An organisation from the middle of the generated graph (pages, bound queries)."""
-    rounds = json.loads((folder / MARKER).read_text(encoding="utf-8"))["rounds"]
-    return URIRef(f"{SYNTHETIC_NS}org-{rounds // 2}-fr")
+    return URIRef(f"{SYNTHETIC_NS}org-{_rounds(folder) // 2}-fr")
+
+
+def first_visit_paths(folder: Path, count: int = FIRST_VISITS) -> list[str]:
+    """Local paths of ``count`` distinct organisations spread over the graph (never the
+    sample entity, whose page the other measurements have already cached)."""
+    rounds, sample = _rounds(folder), _rounds(folder) // 2
+    picks = dict.fromkeys(n * rounds // count for n in range(count))
+    return [local_path(f"{SYNTHETIC_NS}org-{n}-cn") or "" for n in picks if n != sample]
 
 
 class _RdflibEndpoint:
@@ -127,6 +142,23 @@ def _page_timings(base: str, pages: tuple[tuple[str, str], ...], options: Option
         client.close()
 
 
+def _first_visits(base: str, paths: list[str], options: Options) -> dict:
+    """Median time of pages each fetched once: what a visitor meets before any cache."""
+    client = HttpClient(base, options.timeout_s)
+    try:
+        outcomes = [client.get(path, HTML) for path in paths]
+    finally:
+        client.close()
+    described = f"{len(paths)} distinct entities"
+    failed = next((o for o in outcomes if o.status != "ok"), None)
+    if failed is not None or not outcomes:
+        return {"status": failed.status if failed else "error", "path": described,
+                "detail": failed.detail if failed else "no page"}
+    return {"status": "ok", "path": described,
+            "median_ms": statistics.median(o.seconds for o in outcomes) * 1000,
+            "runs": len(outcomes)}
+
+
 def _query_url(running: processes.Running, query: BenchQuery) -> str:
     params = {"query": query.text}
     if running.default_graph:
@@ -143,10 +175,12 @@ def _load_runs(running: processes.Running, targets: dict[str, tuple[str, str]],
             for name, (url, accept) in targets.items()}
 
 
-def measure_size(size: int, options: Options) -> dict:
-    """Everything measured on the synthetic graph of ``size`` data triples."""
+def measure_size(size: int, options: Options, curated: Path) -> dict:
+    """Everything measured on the curated graph grown by ``size`` synthetic data triples
+    (``curated``: the built curated folder)."""
     print(f"== {size} triples", flush=True)
-    folder = synthetic_project(options.repo, options.work, size, options.seed)
+    folder = synthetic_project(options.repo, options.work, size, options.seed,
+                               published(curated))
     dump = published(folder)
     result: dict = {"size": size, "triples": triple_count(dump),
                     "loadavg_before": os.getloadavg()}
@@ -177,6 +211,8 @@ def measure_size(size: int, options: Options) -> dict:
         entity_path = local_path(str(entity)) or ""
         result["pages"] = _page_timings(ours.base, (("entity", entity_path), *PAGES), options)
         result["entity_page"] = {"url": ours.base + entity_path, **result["pages"]["entity"]}
+        result["pages"]["entity, first visit"] = _first_visits(
+            ours.base, first_visit_paths(folder), options)
         page_url = result["entity_page"]["url"]
         cheap, aggregate = by_name(queries, CHEAP), by_name(queries, AGGREGATE)
         targets = {"cheap SELECT": (_query_url(ours, cheap), accept_for(cheap.form)),
@@ -198,11 +234,11 @@ def measure_size(size: int, options: Options) -> dict:
     return result
 
 
-def measure_curated(options: Options) -> dict:
-    """Start-up time and the entity page of our server on the curated graph (built copy)."""
-    from server.bench.curated import built_copy, page_entity
+def measure_curated(folder: Path, options: Options) -> dict:
+    """Start-up time and the entity page of our server on the curated graph (a built copy in
+    ``folder``)."""
+    from server.bench.curated import page_entity
 
-    folder = built_copy(options.repo, options.work)
     with processes.our_server(folder, options.timeout_s) as ours:
         result = {"startup_s": ours.startup_s, "triples": triple_count(published(folder))}
         entity = page_entity(ours.base)
