@@ -44,6 +44,17 @@ class _Gunicorn(BaseApplication):
         return create_app(self.settings)
 
 
+def _import_app_modules() -> None:
+    """Import the application's modules once, before gunicorn forks its workers: each worker
+    then only builds the app instead of repeating ~0.4 s of imports at the same time."""
+    import importlib
+
+    from server.web.app import BLUEPRINTS
+
+    for target in BLUEPRINTS:
+        importlib.import_module(target.split(":")[0])
+
+
 @click.command()
 @click.option("--store", default=None,
               help="URL of an external SPARQL endpoint (default: the embedded engine).")
@@ -67,4 +78,5 @@ def serve(settings: Settings, store: str | None, graph: str | None, host: str | 
     click.echo(f"cnc-kg: serving {settings.root} on http://{settings.host}:{settings.port}/sparql"
                + (f" over {settings.store}" if settings.store else " (embedded engine)"),
                err=True)
+    _import_app_modules()
     _Gunicorn(settings).run()
