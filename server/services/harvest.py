@@ -8,6 +8,7 @@ import gzip
 import json
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -80,13 +81,28 @@ def _gzip(path: Path) -> bytes:
 
 
 def build_date(dist: Path) -> datetime.datetime | None:
-    """When dist/ was built (``build.json``), else the N-Triples file's time, else ``None``."""
-    info = dist / "build.json"
-    if info.is_file():
-        return datetime.datetime.fromisoformat(json.loads(info.read_text("utf-8"))["date"])
-    nt = dist / "cnc-kg.nt"
-    if nt.is_file():
-        return datetime.datetime.fromtimestamp(nt.stat().st_mtime, datetime.UTC)
+    """When dist/ was built (``build.json``), else the N-Triples file's time, else ``None``.
+
+    Every page asks (Last-Modified): the file is read again only when its stamp changes.
+    """
+    stamps = []
+    for name in ("build.json", "cnc-kg.nt"):
+        try:
+            info = (dist / name).stat()
+            stamps.append((info.st_ino, info.st_mtime_ns))
+        except FileNotFoundError:
+            stamps.append(None)
+    return _build_date(dist, *stamps)
+
+
+@lru_cache(maxsize=16)
+def _build_date(dist: Path, build_stamp: tuple | None,
+                nt_stamp: tuple | None) -> datetime.datetime | None:
+    if build_stamp is not None:
+        info = json.loads((dist / "build.json").read_text("utf-8"))
+        return datetime.datetime.fromisoformat(info["date"])
+    if nt_stamp is not None:
+        return datetime.datetime.fromtimestamp(nt_stamp[1] / 1e9, datetime.UTC)
     return None
 
 
