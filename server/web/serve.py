@@ -31,7 +31,7 @@ class _Gunicorn(BaseApplication):
             # A query may legitimately run until the query limit; leave headroom for the kill.
             "timeout": int(self.settings.query_timeout) + 30,
             "graceful_timeout": 5,
-            "accesslog": "-",
+            "accesslog": self.settings.access_log or None,
             "preload_app": False,   # each worker loads the store, then forks its query workers
             "control_socket_disable": True,
         }
