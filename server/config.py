@@ -16,6 +16,10 @@ BASE_IRI = "https://w3id.org/cnc-kg/"
 ONTOLOGY_NS = BASE_IRI + "ontology/"   # classes, properties, controlled-vocabulary individuals
 ONTOLOGY_IRI = BASE_IRI + "ontology"
 DATA_NS = BASE_IRI + "id/"             # every curated entity
+SYNTHETIC_NS = BASE_IRI + "synthetic/"  # entities written by `cnc-kg generate` (benchmarks)
+# Namespaces whose IRIs are entities: each is served at /<its last segment>/<slug> (/id/x,
+# /synthetic/x) and its typed resources are listed, searched and counted as entities.
+DATA_NAMESPACES = (DATA_NS, SYNTHETIC_NS)
 SHAPES_NS = BASE_IRI + "shapes/"
 DATASET_IRI = BASE_IRI + "dataset"
 

@@ -19,10 +19,9 @@ import click
 import pyoxigraph as ox
 
 from server.cli import with_settings
-from server.config import BASE_IRI, ONTOLOGY_NS, Settings
+from server.config import ONTOLOGY_NS, SYNTHETIC_NS, Settings
 from server.namespaces import KG
 
-SYNTHETIC_NS = BASE_IRI + "synthetic/"
 MARKER = "generate.json"          # written last; names a folder this command may overwrite
 DATA_FILE = "synthetic.ttl"
 COUNTRIES_FILE = "countries.ttl"

@@ -78,6 +78,16 @@ def wait_until_answering(request: urllib.request.Request | str, process: subproc
 
 
 @pytest.fixture(scope="session")
+def synthetic_10k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 10k-triple synthetic project folder (seed 7) written by ``cnc-kg generate``; not built."""
+    from generating import generate_cli
+
+    out = tmp_path_factory.mktemp("synthetic") / "10k"
+    generate_cli(out, 10_000, seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
 def live_server(built_root: Path) -> Iterator[str]:
     """Base URL (ending in '/') of a real ``cnc-kg serve`` over the built project."""
     with start_server(built_root) as base:

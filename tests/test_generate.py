@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import click
 import pyoxigraph as ox
 import pytest
+from generating import generate_cli
 from rdflib import Graph
 
 from server.config import load_settings
@@ -19,14 +18,6 @@ from server.rdf_files import load_project
 from server.validation import validate
 
 REPO = Path(__file__).resolve().parent.parent
-CNC_KG = str(Path(sys.executable).parent / "cnc-kg")
-
-
-def _generate_cli(out: Path, triples: int, seed: int) -> None:
-    done = subprocess.run([CNC_KG, "--root", str(REPO), "generate", "--triples", str(triples),
-                           "--seed", str(seed), "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
 
 
 def _count_triples(folder: Path) -> int:
@@ -39,17 +30,15 @@ def _tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def project_10k(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 10k-triple synthetic folder written by the real command."""
-    out = tmp_path_factory.mktemp("synthetic") / "10k"
-    _generate_cli(out, 10_000, seed=7)
-    return out
+@pytest.fixture
+def project_10k(synthetic_10k: Path) -> Path:
+    """A 10k-triple synthetic folder written by the real command (seed 7)."""
+    return synthetic_10k
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(project_10k: Path, tmp_path: Path):
-    _generate_cli(tmp_path / "again", 10_000, seed=7)
-    _generate_cli(tmp_path / "other", 10_000, seed=8)
+    generate_cli(tmp_path / "again", 10_000, seed=7)
+    generate_cli(tmp_path / "other", 10_000, seed=8)
     first = (project_10k / "data" / DATA_FILE).read_bytes()
     assert (tmp_path / "again" / "data" / DATA_FILE).read_bytes() == first
     assert (tmp_path / "other" / "data" / DATA_FILE).read_bytes() != first

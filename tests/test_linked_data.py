@@ -265,3 +265,23 @@ def test_gzip_on_request(live_server):
     plain = fetch(live_server + "id/cnc.nt")[2]
     assert gzip.decompress(body) == plain
     assert "accept-encoding" in headers["Vary"].lower()
+
+
+def test_milestones_listed_by_date(live_server, published):
+    """The CNC page lists its milestones oldest first (undated ones last), not by name."""
+    cnc, milestone = URIRef(DATA_NS + "cnc"), URIRef(ONTOLOGY_NS + "milestone")
+    dated = (URIRef(ONTOLOGY_NS + "date"), URIRef(ONTOLOGY_NS + "startDate"))
+
+    def when(iri: URIRef) -> str:
+        return min((str(d)[:10] for p in dated for d in published.objects(iri, p)),
+                   default="9999")
+
+    status, _, body = fetch(live_server + "id/cnc?lang=en", {"Accept": "text/html"})
+    assert status == 200
+    page = body.decode("utf-8")
+    row = page[page.index(">milestone<"):]
+    row = row[:row.index("</dd>")]
+    milestones = list(published.objects(cnc, milestone))
+    assert len(milestones) > 2
+    shown = sorted(milestones, key=lambda m: row.index(f'href="{local("/", m)}"'))
+    assert [when(m) for m in shown] == sorted(when(m) for m in milestones)

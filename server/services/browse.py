@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
@@ -15,11 +16,14 @@ from server.namespaces import CNC, PREFIXES, WD
 from server.services.i18n import format_date, sort_key_date
 from server.services.index import GraphIndex, Label
 from server.services.iris import local_name
-from server.store.base import Store, internal_query
+from server.store.base import Store, internal_query, values_clause
 
 CNC_IRI = URIRef(DATA_NS + "cnc")
 AXES = (CNC.AxisAgriculture, CNC.AxisBiodiversity, CNC.AxisEnvironment)
 RECENT_EVENTS = 5
+LIST_PAGE_SIZE = 100        # entities per page of a class list
+TIMELINE_PAGE_SIZE = 100    # dated agreements and events per page of the timeline
+MAX_NETWORK_NODES = 40      # the network picture draws at most this many nodes, best connected
 
 # Which recorded entities a declared measure is compared with (None: nothing to count here).
 RECORDED_AS: dict[URIRef, URIRef | None] = {
@@ -65,6 +69,29 @@ class ClassCount:
     label: Label
     key: str
     count: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list: its items and where it stands (numbers count from 1)."""
+
+    items: tuple
+    number: int
+    count: int           # pages in all
+    total: int           # items over every page
+    first: int           # position of the first item shown (0 when there is none)
+    last: int
+
+
+def page_of(items: Sequence, number: int, size: int) -> Page | None:
+    """Page ``number`` of ``items`` cut in pages of ``size``; ``None`` when there is no such
+    page (page 1 always exists, even of an empty list)."""
+    count = max(1, -(-len(items) // size))
+    if not 1 <= number <= count:
+        return None
+    start = (number - 1) * size
+    shown = tuple(items[start:start + size])
+    return Page(shown, number, count, len(items), start + 1 if shown else 0, start + len(shown))
 
 
 def class_key(cls: URIRef) -> str:
@@ -148,6 +175,11 @@ def dated(store: Store, index: GraphIndex, lang: str) -> list[Item]:
     return sorted(seen.values(), key=lambda item: (sort_key_date(item.date), item.label.text))
 
 
+def timeline_query() -> str:
+    """The SPARQL query that lists the whole timeline (linked from its capped pages)."""
+    return internal_query("timeline")
+
+
 def recent_events(store: Store, index: GraphIndex, lang: str) -> list[Item]:
     """The latest dated events, newest first."""
     events = [item for item in dated(store, index, lang) if index.is_a(item.iri, CNC.Event)]
@@ -194,6 +226,8 @@ class NetworkPicture:
     boxes: tuple[Box, ...]
     links: tuple[tuple[int, int, int, int], ...]
     pairs: tuple[tuple[Box, Box], ...]       # the same links as text, for screen readers
+    shown: int = 0                           # nodes drawn
+    total: int = 0                           # nodes in the graph
 
 
 def _fit(text: str, width_px: int) -> str:
@@ -213,20 +247,35 @@ def _side(country: URIRef | None, wikidata: URIRef | None) -> str:
     return COUNTRY_SLUGS.get(local_name(str(country)) if country else "", "other")
 
 
+def best_connected_nodes(store: Store, index: GraphIndex,
+                         limit: int = MAX_NETWORK_NODES) -> tuple[list[URIRef], int]:
+    """The ``limit`` nodes with the most partner organisations (ties by IRI) and the number of
+    nodes in all (nodes without partners count, with none)."""
+    partners = {node: int(n) for node, n in store.query(internal_query("network_degrees")).rows
+                if isinstance(node, URIRef)}
+    for node in network_nodes(index):
+        partners.setdefault(node, 0)
+    ranked = sorted(partners, key=lambda node: (-partners[node], str(node)))
+    return ranked[:limit], len(ranked)
+
+
 def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPicture:
     """Lay out nodes in the middle column, French partners left, Chinese (and other) right.
 
+    Only the ``MAX_NETWORK_NODES`` best connected nodes are drawn (``shown`` of ``total``).
     Partners are ordered by the mean row of their nodes, which keeps most links short.
     """
+    chosen, total = best_connected_nodes(store, index)
     links: set[tuple[URIRef, URIRef]] = set()
     sides: dict[URIRef, str] = {}
-    for node, organisation, country, wikidata in store.query(
-            internal_query("network_links")).rows:
+    rows = store.query(internal_query("network_links") + values_clause("node", chosen)).rows \
+        if chosen else []
+    for node, organisation, country, wikidata in rows:
         links.add((node, organisation))
         side = _side(country, wikidata)
         if sides.get(organisation, "other") == "other":
             sides[organisation] = side
-    for node in network_nodes(index):
+    for node in chosen:
         links.add((node, node))          # a node without partners is still drawn
     nodes = sorted({n for n, _ in links}, key=lambda n: _sort_text(index.label(n, lang)))
     row_of = {node: i for i, node in enumerate(nodes)}
@@ -237,10 +286,12 @@ def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPictur
         label = index.label(node, lang)
         boxes[node] = Box(node, label, _fit(label.text, COLUMN_WIDTH), x_of["node"],
                           TOP + row_of[node] * ROW, "node")
+    rows_of: dict[URIRef, list[int]] = defaultdict(list)
+    for node, organisation in links:
+        rows_of[organisation].append(row_of[node])
     for side in ("fr", "cn", "other"):
         members = {o for n, o in links if o != n and sides.get(o) == side}
-        mean = {o: sum(row_of[n] for n, p in links if p == o) /
-                   max(1, sum(1 for _, p in links if p == o)) for o in members}
+        mean = {o: sum(rows_of[o]) / max(1, len(rows_of[o])) for o in members}
         ordered = sorted(members, key=lambda o: (mean[o], _sort_text(index.label(o, lang))))
         offset = len([b for b in boxes.values() if b.x == x_of[side] and b.side != "node"])
         for i, organisation in enumerate(ordered):
@@ -263,4 +314,4 @@ def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPictur
     columns = (("french_partners", x_of["fr"]), ("nodes", x_of["node"]), (right, x_of["cn"]))
     return NetworkPicture(width=x_of["cn"] + COLUMN_WIDTH + 10, height=TOP + rows * ROW,
                           columns=columns, boxes=tuple(boxes.values()), links=tuple(lines),
-                          pairs=tuple(pairs))
+                          pairs=tuple(pairs), shown=len(nodes), total=total)

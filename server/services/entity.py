@@ -12,7 +12,7 @@ from rdflib.term import Node
 
 from server.config import BASE_IRI
 from server.namespaces import CNC, SCHEMA
-from server.services.i18n import format_date, pick
+from server.services.i18n import format_date, pick, sort_key_date
 from server.services.index import NAME_PREDICATES, GraphIndex, Label
 from server.services.iris import href, local_name
 from server.store.base import Store, internal_query
@@ -33,6 +33,9 @@ GROUPS: tuple[tuple[str, tuple[URIRef, ...]], ...] = (
                    CNC.country, SKOS.inScheme, SKOS.broader)),
     ("figures", (CNC.value, CNC.valueQualifier, CNC.minimumNodes)),
 )
+
+# Properties whose linked values are listed by date (oldest first, undated last), not by name.
+CHRONOLOGICAL = frozenset((CNC.milestone,))
 
 # External identifiers: property -> (scheme name, URL of a bare identifier).
 IDENTIFIERS: dict[URIRef, tuple[str, str]] = {
@@ -235,27 +238,46 @@ class EntityViews:
                 break
         return Value(" · ".join(parts), lang) if parts else None
 
-    def _rows(self, pairs: dict[URIRef, list[Node]], lang: str, graph: Graph) -> list[Row]:
-        """One row per property; links sorted by the name shown, dates chronologically."""
+    def _rows(self, pairs: dict[URIRef, list[Node]], lang: str, graph: Graph,
+              dates: dict[Node, Node] | None = None) -> list[Row]:
+        """One row per property; links sorted by the name shown, dates chronologically, and
+        the values of ``CHRONOLOGICAL`` properties by their ``dates`` (undated last)."""
         rows = []
         for p, values in pairs.items():
-            shown = [self.value(o, lang, graph) for o in values]
-            shown.sort(key=lambda v: (v.machine or "", v.text.casefold()))
-            rows.append(Row(self.link(p, lang, graph), shown))
+            shown = [(self.value(o, lang, graph), o) for o in values]
+            if p in CHRONOLOGICAL and dates is not None:
+                shown.sort(key=lambda pair: (pair[1] not in dates,
+                                             sort_key_date(dates.get(pair[1])),
+                                             pair[0].text.casefold()))
+            else:
+                shown.sort(key=lambda pair: (pair[0].machine or "", pair[0].text.casefold()))
+            rows.append(Row(self.link(p, lang, graph), [value for value, _ in shown]))
         return rows
+
+    def _milestone_dates(self, graph: Graph, iri: URIRef) -> dict[Node, Node]:
+        """``{milestone: its date or start date}`` (the earliest when it has several)."""
+        if (iri, CNC.milestone, None) not in graph:
+            return {}
+        dates: dict[Node, Node] = {}
+        for milestone, date, _ in self.store.query(internal_query("milestone_dates"),
+                                                bindings={"entity": iri}).rows:
+            if milestone not in dates or sort_key_date(date) < sort_key_date(dates[milestone]):
+                dates[milestone] = date
+        return dates
 
     def _groups(self, graph: Graph, iri: URIRef, lang: str) -> list[Group]:
         by_property: dict[URIRef, list[Node]] = defaultdict(list)
         for p, o in sorted(graph.predicate_objects(iri)):
             if p not in NOT_IN_GROUPS:
                 by_property[p].append(o)
+        dates = self._milestone_dates(graph, iri)
         groups = []
         for key, order in GROUPS:
             present = {p: by_property.pop(p) for p in order if p in by_property}
             if present:
                 groups.append(Group(key, self._rows(
                     {p: _in_language(values, lang) for p, values in present.items()},
-                    lang, graph)))
+                    lang, graph, dates)))
         if by_property:
             rest = dict(sorted(by_property.items(),
                                key=lambda item: self.link(item[0], lang, graph).text.lower()))

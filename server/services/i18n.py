@@ -141,6 +141,20 @@ UI: dict[str, dict[str, str]] = {
     "added": {"fr": "ajoutées", "en": "added", "zh": "新增"},
     "changed": {"fr": "modifiées", "en": "changed", "zh": "修改"},
     "removed": {"fr": "supprimées", "en": "removed", "zh": "删除"},
+    # Long lists cut in pages; {placeholders} are filled by the templates.
+    "pages": {"fr": "Pages", "en": "Pages", "zh": "分页"},
+    "previous_page": {"fr": "← Page précédente", "en": "← Previous page", "zh": "← 上一页"},
+    "next_page": {"fr": "Page suivante →", "en": "Next page →", "zh": "下一页 →"},
+    "page_n_of": {"fr": "Page {number} sur {count}", "en": "Page {number} of {count}",
+                  "zh": "第 {number} 页，共 {count} 页"},
+    "showing_range": {"fr": "{first}–{last} sur {total}", "en": "{first}–{last} of {total}",
+                      "zh": "第 {first}–{last} 项，共 {total} 项"},
+    "timeline_all": {"fr": "Toute la chronologie en une requête SPARQL",
+                     "en": "The whole timeline as a SPARQL query",
+                     "zh": "以 SPARQL 查询获取完整时间线"},
+    "network_capped": {"fr": "Les {shown} nœuds les plus reliés sur {total} sont dessinés.",
+                       "en": "The {shown} most connected nodes of {total} are drawn.",
+                       "zh": "图中显示连接最多的 {shown} 个节点（共 {total} 个）。"},
 }
 
 _LANG_RANGE = re.compile(

@@ -10,7 +10,7 @@ import re
 
 from rdflib import URIRef
 
-from server.config import BASE_IRI, DATA_NS
+from server.config import BASE_IRI, DATA_NAMESPACES, DATA_NS
 
 # Entity slugs (ontology/README.md): lower-case letters, digits and hyphens.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -28,9 +28,20 @@ def href(iri: str, base_iri: str = BASE_IRI) -> str:
     return local_path(iri, base_iri) or iri
 
 
-def entity_iri(slug: str) -> URIRef | None:
+def entity_iri(slug: str, namespace: str = DATA_NS) -> URIRef | None:
     """The entity IRI of a slug taken from a URL, or ``None`` if it cannot be one of ours."""
-    return URIRef(DATA_NS + slug) if SLUG.match(slug) else None
+    return URIRef(namespace + slug) if SLUG.match(slug) else None
+
+
+def is_entity(iri: str) -> bool:
+    """Whether ``iri`` is in one of the data namespaces (curated or synthetic entities)."""
+    return iri.startswith(DATA_NAMESPACES)
+
+
+def entity_spaces(base_iri: str = BASE_IRI) -> dict[str, str]:
+    """``{"id": DATA_NS, "synthetic": SYNTHETIC_NS}``: the first path segment of each data
+    namespace's pages and the namespace it serves."""
+    return {namespace[len(base_iri):].strip("/"): namespace for namespace in DATA_NAMESPACES}
 
 
 def local_name(iri: str) -> str:

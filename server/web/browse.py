@@ -1,77 +1,166 @@
-"""Browsing: the home page, a list per class, the timeline and the network picture."""
+"""Browsing: the home page, a list per class, the timeline and the network picture.
+
+Each page is a pure function of (graph version, language, URL), computed once per version:
+the graph never changes under a version and a reload changes every key. Long lists are cut in
+pages (``?page=N``) so that no page grows with the graph.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, render_template, request
+from rdflib import URIRef
 
 from server.services import browse
 from server.services.entity import EntityViews
 from server.services.i18n import ui
 from server.services.iris import href
 from server.web.app import current_store
-from server.web.page_response import finish, index, page_language, render_page
+from server.web.page_response import finish, index, page_language, page_response, render_body
 
 bp = Blueprint("browse", __name__)
+
+PAGE_CACHE_SIZE = 256       # rendered pages kept per worker (all versions, languages, pages)
+DATA_CACHE_SIZE = 64        # sorted lists and pictures kept per worker
+
+
+def _page_number() -> int:
+    """The ``?page=`` of the request (1 without one); 404 when it is not a whole number."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit():
+        abort(404)
+    return int(raw)
+
+
+def _page(body: str | None) -> Response:
+    """The response of a cached page body; 404 when the page does not exist."""
+    if body is None:
+        abort(404)
+    return page_response(body, page_language())
 
 
 @bp.route("/")
 def home() -> Response:
     """What the CNC is, declared vs recorded figures, axes, recent events, entry points."""
-    lang = page_language()
+    return _page(_home(index().version, page_language(), request.full_path))
+
+
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _home(version: str, lang: str, url: str) -> str:
     store, idx = current_store(), index()
     cnc = EntityViews(store, idx).build(browse.CNC_IRI, lang) if idx.knows(browse.CNC_IRI) \
         else None
-    return render_page(
+    return render_body(
         "pages/home.html", lang, cnc=cnc,
         figures=browse.figures(store, idx, lang), axes=browse.axes(store, idx, lang),
         events=browse.recent_events(store, idx, lang),
-        entry_points=browse.entry_points(idx, lang), classes=browse.classes(idx, lang))
+        entry_points=browse.entry_points(idx, lang), classes=_classes(version, lang))
+
+
+@lru_cache(maxsize=DATA_CACHE_SIZE)
+def _classes(version: str, lang: str) -> list[browse.ClassCount]:
+    return browse.classes(index(), lang)
 
 
 @bp.route("/list/")
 def lists() -> Response:
     """Every class of the data with its number of entities."""
-    lang = page_language()
-    return render_page("pages/lists.html", lang, classes=browse.classes(index(), lang))
+    return _page(_lists(index().version, page_language(), request.full_path))
+
+
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _lists(version: str, lang: str, url: str) -> str:
+    return render_body("pages/lists.html", lang, classes=_classes(version, lang))
 
 
 @bp.route("/list/<key>")
 def class_list(key: str) -> Response:
-    """The entities of one class (and its subclasses)."""
-    lang = page_language()
+    """The entities of one class (and its subclasses), a page of ``LIST_PAGE_SIZE`` at a time."""
+    return _page(_class_list(index().version, key, _page_number(), page_language(),
+                             request.full_path))
+
+
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _class_list(version: str, key: str, number: int, lang: str, url: str) -> str | None:
     cls = browse.class_from_key(index(), key)
     if cls is None:
-        abort(404)
-    return render_page("pages/list.html", lang, cls=cls, title=index().label(cls, lang),
-                       items=browse.class_members(index(), cls, lang))
+        return None
+    page = browse.page_of(_members(version, cls, lang), number, browse.LIST_PAGE_SIZE)
+    if page is None:
+        return None
+    return render_body("pages/list.html", lang, cls=cls, title=index().label(cls, lang),
+                       page=page, page_links=_page_links(page))
+
+
+@lru_cache(maxsize=DATA_CACHE_SIZE)
+def _members(version: str, cls: URIRef, lang: str) -> list[browse.Item]:
+    return browse.class_members(index(), cls, lang)
+
+
+def _page_links(page: browse.Page) -> dict[str, str]:
+    """``{"prev": url, "next": url}`` of the pages around ``page`` (this path, other args kept)."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    links = {}
+    for rel, number in (("prev", page.number - 1), ("next", page.number + 1)):
+        if 1 <= number <= page.count:
+            query = urlencode({**args, "page": number} if number > 1 else args)
+            links[rel] = request.path + ("?" + query if query else "")
+    return links
 
 
 @bp.route("/timeline")
 def timeline() -> Response:
-    """Agreements and events in date order, by year."""
-    lang = page_language()
-    items = browse.dated(current_store(), index(), lang)
+    """Agreements and events in date order, by year, a page of ``TIMELINE_PAGE_SIZE`` at a time."""
+    return _page(_timeline(index().version, _page_number(), page_language(), request.full_path))
+
+
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _timeline(version: str, number: int, lang: str, url: str) -> str | None:
+    page = browse.page_of(_dated(version, lang), number, browse.TIMELINE_PAGE_SIZE)
+    if page is None:
+        return None
     years: dict[str, list] = {}
-    for item in items:
+    for item in page.items:
         years.setdefault(item.date[:4], []).append(item)
-    return render_page("pages/timeline.html", lang, years=years, idx=index())
+    return render_body("pages/timeline.html", lang, years=years, idx=index(), page=page,
+                       page_links=_page_links(page),
+                       all_query="/sparql?" + urlencode({"query": browse.timeline_query()}))
+
+
+@lru_cache(maxsize=DATA_CACHE_SIZE)
+def _dated(version: str, lang: str) -> list[browse.Item]:
+    return browse.dated(current_store(), index(), lang)
 
 
 @bp.route("/network")
 def network() -> Response:
     """The network picture (server-drawn SVG) and the same links as a list."""
-    lang = page_language()
-    picture = browse.network_picture(current_store(), index(), lang)
-    return render_page("pages/network.html", lang, picture=picture)
+    return _page(_network(index().version, page_language(), request.full_path))
+
+
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _network(version: str, lang: str, url: str) -> str:
+    return render_body("pages/network.html", lang, picture=_picture(version, lang))
+
+
+@lru_cache(maxsize=DATA_CACHE_SIZE)
+def _picture(version: str, lang: str) -> browse.NetworkPicture:
+    return browse.network_picture(current_store(), index(), lang)
 
 
 @bp.route("/network.svg")
 def network_svg() -> Response:
     """The network picture alone, as an SVG file."""
     lang = page_language()
-    picture = browse.network_picture(current_store(), index(), lang)
-    body = render_template("pages/network.svg", picture=picture, lang=lang, t=ui(lang),
-                           standalone=True, href=lambda iri: href(str(iri)))
-    response = Response(body, content_type="image/svg+xml; charset=utf-8")
+    response = Response(_network_svg(index().version, lang),
+                        content_type="image/svg+xml; charset=utf-8")
     response.vary.update(("Accept-Language", "Cookie"))
     return finish(response)
+
+
+@lru_cache(maxsize=DATA_CACHE_SIZE)
+def _network_svg(version: str, lang: str) -> str:
+    return render_template("pages/network.svg", picture=_picture(version, lang), lang=lang,
+                           t=ui(lang), standalone=True, href=lambda iri: href(str(iri)))

@@ -19,7 +19,7 @@ from server.config import DATASET_IRI, ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS
 from server.namespaces import bind_prefixes
 from server.services.entity import EntityViews
 from server.services.harvest import DATA_LICENSE
-from server.services.iris import entity_iri
+from server.services.iris import entity_iri, entity_spaces
 from server.services.search import similar
 from server.services.vocabulary import (
     concise_description,
@@ -116,13 +116,17 @@ def _entity_document_bytes(version: str, iri: URIRef, fmt) -> bytes:
     return serialize(entity_document(iri, URIRef(f"{iri}.{fmt.extension}")), fmt)
 
 
-@bp.route("/id/<name>")
-def entity(name: str) -> Response:
-    """An entity of the graph, as HTML or RDF."""
+# Every data namespace answers at its own first segment: /id/<slug>, /synthetic/<slug>.
+ENTITY_SPACES = entity_spaces()
+
+
+@bp.route(f"/<any({', '.join(ENTITY_SPACES)}):space>/<name>")
+def entity(space: str, name: str) -> Response:
+    """An entity of the graph (curated or synthetic), as HTML or RDF."""
     slug, extension = _split_extension(name)
-    iri = entity_iri(slug)
+    iri = entity_iri(slug, ENTITY_SPACES[space])
     fmt, media_type, negotiated = _choose(extension)
-    path = f"/id/{slug}"
+    path = f"/{space}/{slug}"
     if iri is None or not index().knows(iri):
         return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
     if fmt is HTML:
@@ -222,7 +226,13 @@ def not_found_response(html: bool) -> Response:
     lang = page_language()
     words = request.path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")
     return render_page("pages/not_found.html", lang, status=404, path=request.path,
-                       query=words, similar=similar(index(), words, lang))
+                       query=words, similar=_similar(index().version, words, lang))
+
+
+@lru_cache(maxsize=PAGE_CACHE_SIZE)
+def _similar(version: str, words: str, lang: str) -> list:
+    """Names close to ``words`` in this graph ``version`` (a scan of every entity's names)."""
+    return similar(index(), words, lang)
 
 
 def _wants_html() -> bool:
