@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check server tests
 
 bench: $(STAMP)
+	.ci/need wrk:wrk virtuoso-t:virtuoso-opensource isql-vt:virtuoso-opensource
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m server.bench
 

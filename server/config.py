@@ -47,6 +47,9 @@ class Settings:
     max_query_bytes: int = 64 * 1024  # 413 beyond
     max_result_rows: int = 10_000     # cap on SELECT rows
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed for federation
+    # URLs per sitemap file (sitemaps.org's maximum); beyond, /sitemap.xml is a sitemap index
+    # of /sitemap-1.xml, /sitemap-2.xml … (a 1M-triple graph has 130k entity pages).
+    sitemap_urls: int = 50_000
     data_dir: str = "data"     # relative to root unless absolute
 
     @property

@@ -24,10 +24,14 @@ EXAMPLES = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 ROUTES = ["/", "/sparql", "/search", "/api/search", "/id/cnc", "/id/cnc.ttl", "/list/",
-          "/timeline", "/network", "/dumps/", "/.well-known/void", "/sitemap.xml", "/ontology"]
-PATH_PREFIXES = ["/id/", "/ontology/", "/shapes/", "/list/", "/dumps/", "/ontology.", "/"]
+          "/list/NetworkNode", "/timeline", "/network", "/dumps/", "/.well-known/void",
+          "/sitemap.xml", "/ontology", "/changes.atom"]
+PATH_PREFIXES = ["/id/", "/synthetic/", "/ontology/", "/shapes/", "/list/", "/dumps/",
+                 "/ontology.", "/dataset/v", "/sitemap-", "/"]
 PARAMETERS = ["query", "format", "lang", "q", "limit", "default-graph-uri", "named-graph-uri",
-              "update", "type"]
+              "update", "type", "page", "since"]
+# Numbers as clients may mistype them: Unicode digits pass str.isdigit, int() refuses 5,000 digits.
+NOT_NUMBERS = ["²", "٣", "9" * 5000, "-1", "1.5", "", "0x1", " 1"]
 TRACES = (b"Traceback", b'File "')
 # Header values a client can send: no CR, LF or NUL (HTTP forbids them; tested raw below).
 HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80)
@@ -93,6 +97,16 @@ def test_any_parameters_and_headers(client, route, parameters, accept, language)
 def test_any_path(client, prefix, segment):
     response = client.get(prefix + urllib.parse.quote(segment, safe=""))
     assert_clean(response)
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+@pytest.mark.parametrize("template", ["/timeline?page={}", "/list/NetworkNode?page={}",
+                                      "/changes.atom?since={}", "/dataset/v{}",
+                                      "/sitemap-{}.xml"])
+def test_malformed_numbers_are_4xx(client, template, value):
+    response = client.get(template.format(urllib.parse.quote(value, safe="")))
+    assert 400 <= response.status_code < 500, (response.status_code, response.get_data()[:300])
+    assert not any(trace in response.get_data() for trace in TRACES)
 
 
 @EXAMPLES

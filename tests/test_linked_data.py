@@ -247,6 +247,29 @@ def test_sitemap_lists_every_entity(live_server, published):
     assert entities and entities <= listed, sorted(entities - listed)[:10]
 
 
+def test_sitemap_split_beyond_its_url_limit(built_root, server_starter, published):
+    """More pages than ``sitemap_urls``: /sitemap.xml is a sitemap index whose files list
+    every page once, none with more than the limit (sitemaps.org: 50,000)."""
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    with server_starter(built_root, env={"CNC_KG_SITEMAP_URLS": "40"}) as base:
+        status, headers, body = fetch(base + "sitemap.xml")
+        assert status == 200 and headers["Content-Type"].startswith("application/xml")
+        files = [loc.text for loc in ET.fromstring(body).findall("s:sitemap/s:loc", namespace)]
+        assert len(files) > 1
+        listed: list[str] = []
+        for url in files:
+            status, _, body = fetch(url)
+            assert status == 200, url
+            urls = [loc.text for loc in ET.fromstring(body).findall("s:url/s:loc", namespace)]
+            assert 0 < len(urls) <= 40, url
+            listed += urls
+        entities = {local(base, s) for s in published.subjects()
+                    if isinstance(s, URIRef) and str(s).startswith(DATA_NS)}
+        assert len(listed) == len(set(listed)) and entities <= set(listed)
+        beyond = base + f"sitemap-{len(files) + 1}.xml"
+        assert fetch(beyond)[0] == 404 and fetch(base + "sitemap-0.xml")[0] == 404
+
+
 @pytest.mark.parametrize("path", ["", "id/cnc", "id/cnc.ttl", ".well-known/void",
                                   "dumps/cnc-kg.ttl", "sitemap.xml"])
 def test_revalidation_answers_304(live_server, path):

@@ -342,6 +342,14 @@ def test_rows_capped_and_flagged(built_root, dump, server_starter):
                                     accept="application/n-triples")
         assert headers["Cnc-Kg-Result-Truncated"] == "true"
         assert len(Graph().parse(data=body.decode(), format="nt")) == 3
+        # The cap is the clients': the server's own index still reads every name, so pages
+        # name every linked entity and search finds entities beyond the first three rows.
+        status, _, body = http(base + "id/cnc?lang=en", headers={"Accept": "text/html"})
+        assert status == 200
+        assert "Franco-Chinese Carbon Neutrality Center" in body.decode()
+        status, _, body = http(base + "search?" + urllib.parse.urlencode(
+            {"q": "Carbon Neutrality", "lang": "en"}), headers={"Accept": "text/html"})
+        assert status == 200 and 'href="/id/cnc"' in body.decode()
 
 
 # --- CORS, Service Description, query page ---------------------------------------------------

@@ -5,6 +5,7 @@ Pages, search and lists read labels and types here instead of asking the store o
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from rdflib.namespace import FOAF, RDFS, SKOS
 
 from server.services.i18n import pick
 from server.services.iris import is_entity, local_name
-from server.store.base import Store, internal_query
+from server.store.base import Store, StoreError, internal_query
+
+log = logging.getLogger(__name__)
 
 # Which predicates name a resource, best first: the first one present gives the title.
 NAME_PREDICATES = (SKOS.prefLabel, RDFS.label, FOAF.name)
@@ -30,7 +33,8 @@ class Label:
 
 
 class IndexTruncated(RuntimeError):
-    """An index query hit the store's row cap: raise ``max_result_rows`` rather than lose names."""
+    """An external store cut an index query short (e.g. Virtuoso's ``ResultSetMaxRows``):
+    raise that limit rather than lose names."""
 
 
 @dataclass
@@ -79,9 +83,10 @@ class GraphIndex:
 
 
 def _rows(store: Store, name: str) -> list[tuple]:
-    result = store.query(internal_query(name))
+    # Every row: the index covers the whole graph, whatever cap clients' queries have.
+    result = store.query(internal_query(name), capped=False)
     if result.truncated:
-        raise IndexTruncated(f"query {name}.rq was capped at the store's row limit")
+        raise IndexTruncated(f"query {name}.rq was capped by the store's own row limit")
     return result.rows
 
 
@@ -124,3 +129,19 @@ def graph_index(store: Store) -> GraphIndex:
         if cached is None or cached.version != version:
             cached = _cache[id(store)] = build_index(store)
     return cached
+
+
+def build_in_background(store: Store) -> threading.Thread:
+    """Start building the current version's index in a daemon thread, so that the first page
+    after start-up does not wait for it (13 s at 1M triples); a request arriving meanwhile
+    waits for the same build instead of starting its own."""
+    def build() -> None:
+        try:
+            with store.pinned():
+                graph_index(store)
+        except StoreError as error:      # the request that needs the index will report it
+            log.warning("graph index not built in advance: %s", error)
+
+    thread = threading.Thread(target=build, name="graph-index", daemon=True)
+    thread.start()
+    return thread

@@ -116,12 +116,15 @@ class Store(ABC):
               bindings: Mapping[str, Identifier] | None = None,
               timeout: float | None = None,
               default_graph_uris: Sequence[str] = (),
-              named_graph_uris: Sequence[str] = ()) -> QueryResult:
+              named_graph_uris: Sequence[str] = (),
+              capped: bool = True) -> QueryResult:
         """Run a SPARQL 1.1 query; with ``media_type`` also return the serialised ``body``.
 
         ``bindings`` are substituted as a VALUES block, never pasted as text. The protocol's
         dataset (``default_graph_uris``/``named_graph_uris``) is honoured when it names the
-        store's graph, else ``DatasetRefused``. SELECT rows are capped (``truncated``).
+        store's graph, else ``DatasetRefused``. Rows are capped at the store's
+        ``max_result_rows`` (``truncated``) unless ``capped`` is false: the server's own
+        whole-graph queries (the graph index) need every row and are not client input.
         """
 
     def check_dataset(self, default_graph_uris: Sequence[str],

@@ -93,12 +93,14 @@ class RemoteStore(Store):
               bindings: Mapping[str, Identifier] | None = None,
               timeout: float | None = None,
               default_graph_uris: Sequence[str] = (),
-              named_graph_uris: Sequence[str] = ()) -> QueryResult:
+              named_graph_uris: Sequence[str] = (),
+              capped: bool = True) -> QueryResult:
         """Run ``sparql`` on the endpoint (see ``Store.query``)."""
         form = guard.check_query(sparql, self.service_allow)
         self.check_dataset(default_graph_uris, named_graph_uris)
         timeout = self.query_timeout if timeout is None else timeout
         body, headers = self._fetch(sparql + bindings_clause(bindings or {}), form, timeout)
+        limit = self.max_result_rows if capped else None
         capped_by_store = "x-sparql-maxrows" in headers
         if form == "ask":
             kind, truncated = "ask", False
@@ -107,14 +109,14 @@ class RemoteStore(Store):
             kind = "select"
             data = json.loads(body)
             rows = data["results"]["bindings"]
-            truncated = capped_by_store or len(rows) > self.max_result_rows
-            body = select_body(data["head"]["vars"], rows[:self.max_result_rows], media_type)
+            truncated = capped_by_store or (limit is not None and len(rows) > limit)
+            body = select_body(data["head"]["vars"], rows[:limit], media_type)
         else:
             kind = "graph"
             triples = list(islice(ox.parse(body, format=ox.RdfFormat.TURTLE),
-                                  self.max_result_rows + 1))
-            truncated = capped_by_store or len(triples) > self.max_result_rows
-            body = graph_body(triples[:self.max_result_rows], media_type, _TURTLE_PREFIXES)
+                                  None if limit is None else limit + 1))
+            truncated = capped_by_store or (limit is not None and len(triples) > limit)
+            body = graph_body(triples[:limit], media_type, _TURTLE_PREFIXES)
         if media_type is None:
             return decode(kind, body, truncated)
         return QueryResult(kind, truncated=truncated, body=body, media_type=media_type)

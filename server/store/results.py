@@ -7,13 +7,11 @@ so the embedded and the external store produce byte-for-byte the same kind of do
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.query import Result
 from rdflib.term import Identifier
 
 from server.store.base import QueryResult
@@ -21,6 +19,7 @@ from server.store.base import QueryResult
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+INTERNAL_RESULTS = "text/tab-separated-values"   # uncapped answers inside the server
 
 RESULT_MEDIA_TYPES = {
     JSON_RESULTS: ox.QueryResultsFormat.JSON,
@@ -62,17 +61,31 @@ def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dic
                                         "object": term_json(term.object)}}
 
 
-def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Identifier:
-    """One pyoxigraph term as the rdflib term rdflib's own parsers would give."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+class _Terms:
+    """Converts the terms of one answer. IRIs repeat (predicates, classes, subjects), so each
+    is built once; literals keep the engine's lexical form (``normalize=False``, 3x cheaper,
+    and the engine already wrote a valid form). 276k label rows: 7.1 s -> 4.5 s."""
+
+    def __init__(self) -> None:
+        self._iris: dict[str, URIRef] = {}
+
+    def convert(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | None
+                ) -> Identifier | None:
+        """The rdflib term rdflib's own parsers would give (``None`` for an unbound value)."""
+        if isinstance(term, ox.NamedNode):
+            iri = self._iris.get(term.value)
+            if iri is None:
+                iri = self._iris[term.value] = URIRef(term.value)
+            return iri
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language, normalize=False)
+            if term.datatype.value == XSD_STRING:
+                return Literal(term.value, normalize=False)
+            return Literal(term.value, datatype=self.convert(term.datatype), normalize=False)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        return None
 
 
 def select_body(variables: list[str], bindings: list[dict], media_type: str | None) -> bytes:
@@ -107,19 +120,29 @@ def graph_body(triples: Iterable[ox.Triple], media_type: str | None,
     return ox.serialize(triples, format=fmt, **named)
 
 
-def decode(kind: str, body: bytes, truncated: bool = False) -> QueryResult:
-    """A JSON results or N-Triples ``body`` as rdflib terms (for callers inside the server)."""
+def native_body(answer: ox.QuerySolutions | ox.QueryTriples, media_type: str | None) -> bytes:
+    """A whole SELECT or graph answer serialised by pyoxigraph itself (no row cap); without a
+    ``media_type`` SELECT rows travel as TSV, half the size of JSON and faster both ways."""
+    if isinstance(answer, ox.QuerySolutions):
+        return answer.serialize(format=_results_format(media_type or INTERNAL_RESULTS))
+    return answer.serialize(format=GRAPH_MEDIA_TYPES[media_type or N_TRIPLES])
+
+
+def decode(kind: str, body: bytes, truncated: bool = False,
+           media_type: str = JSON_RESULTS) -> QueryResult:
+    """A results (JSON, or ``media_type``) or N-Triples ``body`` as rdflib terms (for callers
+    inside the server). pyoxigraph parses: rdflib's N-Triples reader is quadratic in the length
+    of a line (one 5 MB literal took minutes) and its JSON results reader 10x slower."""
+    terms = _Terms()
     if kind == "graph":
-        # pyoxigraph's parser, not rdflib's: rdflib's N-Triples reader is quadratic in the
-        # length of a line, so one 5 MB literal took minutes.
         graph = Graph()
         for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
-            graph.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
-                       rdflib_term(triple.object)))
+            graph.add((terms.convert(triple.subject), terms.convert(triple.predicate),
+                       terms.convert(triple.object)))
         return QueryResult("graph", graph=graph, truncated=truncated)
-    result = Result.parse(io.BytesIO(body), format="json")
-    if kind == "ask":
-        return QueryResult("ask", boolean=bool(result.askAnswer))
-    variables = [str(v) for v in result.vars or ()]
-    rows = [tuple(row.get(v) for v in result.vars) for row in result.bindings]
+    answer = ox.parse_query_results(body, format=_results_format(media_type))
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    variables = [v.value for v in answer.variables]
+    rows = [tuple(terms.convert(term) for term in solution) for solution in answer]
     return QueryResult("select", variables=variables, rows=rows, truncated=truncated)

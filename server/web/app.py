@@ -60,6 +60,12 @@ def plain_error(status: int, message: str) -> Response:
                     content_type="text/plain; charset=utf-8")
 
 
+def whole_number(text: str) -> int | None:
+    """``text`` as a non-negative integer if it is 1 to 9 ASCII digits, else ``None``
+    (``str.isdigit`` also accepts "²", and ``int`` refuses 5,000 digits: both were 500s)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def _store_error(error: StoreError) -> Response:
     status = next(code for cls, code in STORE_ERROR_STATUS.items() if isinstance(error, cls))
     response = plain_error(status, str(error))
@@ -110,6 +116,7 @@ def _unpin_graph(error: BaseException | None) -> None:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the application; opens the store the settings name unless one is given."""
+    from server.services.index import build_in_background
     from server.store.factory import open_store
     from server.web.utf8_input import refuse_invalid_utf8
 
@@ -129,4 +136,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)
+    build_in_background(app.extensions["cnc_kg.store"])
     return app

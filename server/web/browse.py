@@ -17,7 +17,7 @@ from server.services import browse
 from server.services.entity import EntityViews
 from server.services.i18n import ui
 from server.services.iris import href
-from server.web.app import current_store
+from server.web.app import current_store, whole_number
 from server.web.page_response import finish, index, page_language, page_response, render_body
 
 bp = Blueprint("browse", __name__)
@@ -28,10 +28,10 @@ DATA_CACHE_SIZE = 64        # sorted lists and pictures kept per worker
 
 def _page_number() -> int:
     """The ``?page=`` of the request (1 without one); 404 when it is not a whole number."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit():
+    number = whole_number(request.args.get("page", "1"))
+    if number is None:
         abort(404)
-    return int(raw)
+    return number
 
 
 def _page(body: str | None) -> Response:

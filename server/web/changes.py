@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from server.config import DATASET_IRI
 from server.services import change_feed
-from server.web.app import current_settings
+from server.web.app import current_settings, whole_number
 from server.web.negotiation import GRAPH_FORMATS, negotiate
 from server.web.page_response import finish, rdf_response
 
@@ -16,10 +16,10 @@ bp = Blueprint("changes", __name__)
 
 def _since() -> int:
     """The ``since`` parameter: only versions after this number (0: all)."""
-    value = request.args.get("since", "0")
-    if not value.isdigit():
+    value = whole_number(request.args.get("since", "0"))
+    if value is None:
         abort(400, description="since must be a version number (a non-negative integer)")
-    return int(value)
+    return value
 
 
 @bp.route("/changes.atom")
@@ -52,8 +52,9 @@ def version_dump(name: str) -> Response:
 @bp.route("/dataset/v<number>")
 def version(number: str) -> Response:
     """The DCAT description of one version: its date, predecessor and dump."""
-    graph = change_feed.version_description(current_settings().dist_dir, request.url_root,
-                                            int(number)) if number.isdigit() else None
+    number_value = whole_number(number)
+    graph = None if number_value is None else change_feed.version_description(
+        current_settings().dist_dir, request.url_root, number_value)
     if graph is None:
         abort(404)
     choice = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))

@@ -3,6 +3,8 @@ sitemap.xml (https://www.sitemaps.org/protocol.html) and robots.txt."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, request
@@ -10,7 +12,7 @@ from rdflib import Graph, URIRef
 
 from server.config import DATASET_IRI
 from server.services import change_feed, harvest
-from server.web.app import current_settings, current_store
+from server.web.app import current_settings, current_store, whole_number
 from server.web.negotiation import GRAPH_FORMATS, negotiate
 from server.web.page_response import finish, index, page_language, rdf_response, render_page
 
@@ -57,17 +59,54 @@ def void() -> Response:
     return response
 
 
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# Pages that are not entities, listed first.
+SITEMAP_PAGES = ("/", "/list/", "/timeline", "/network", "/dumps/", "/ontology", "/quality")
+
+
+@lru_cache(maxsize=4)
+def _sitemap_paths(version: str) -> tuple[str, ...]:
+    return (*SITEMAP_PAGES, *harvest.sitemap_paths(index()))
+
+
+def _xml(body: str) -> Response:
+    return finish(Response('<?xml version="1.0" encoding="UTF-8"?>\n' + body,
+                           content_type="application/xml; charset=utf-8"))
+
+
+def _urlset(paths: Sequence[str]) -> Response:
+    root = request.url_root.rstrip("/")
+    return _xml(f'<urlset xmlns="{SITEMAP_NS}">\n'
+                + "".join(f"  <url><loc>{escape(root + path)}</loc></url>\n" for path in paths)
+                + "</urlset>\n")
+
+
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
-    """Every entity page, the home page and the lists, as absolute URLs."""
-    root = request.url_root.rstrip("/")
-    paths = ["/", "/list/", "/timeline", "/network", "/dumps/", "/ontology", "/quality",
-             *harvest.sitemap_paths(index())]
-    body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "".join(f"  <url><loc>{escape(root + path)}</loc></url>\n" for path in paths)
-            + "</urlset>\n")
-    return finish(Response(body, content_type="application/xml; charset=utf-8"))
+    """Every entity page, the home page and the lists, as absolute URLs; when they are more
+    than ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
+    paths = _sitemap_paths(index().version)
+    per_file = current_settings().sitemap_urls
+    if len(paths) <= per_file:
+        return _urlset(paths)
+    files = -(-len(paths) // per_file)
+    return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
+                + "".join(f"  <sitemap><loc>{escape(request.url_root)}sitemap-{n}.xml</loc>"
+                          "</sitemap>\n" for n in range(1, files + 1))
+                + "</sitemapindex>\n")
+
+
+@bp.route("/sitemap-<number>.xml")
+def sitemap_file(number: str) -> Response:
+    """File ``number`` (from 1) of a split sitemap."""
+    paths = _sitemap_paths(index().version)
+    per_file = current_settings().sitemap_urls
+    file_number = whole_number(number)
+    if (file_number is None or len(paths) <= per_file
+            or not 1 <= file_number <= -(-len(paths) // per_file)):
+        abort(404)
+    start = (file_number - 1) * per_file
+    return _urlset(paths[start:start + per_file])
 
 
 @bp.route("/robots.txt")

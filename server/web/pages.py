@@ -120,7 +120,6 @@ def _entity_document_bytes(version: str, iri: URIRef, fmt) -> bytes:
 ENTITY_SPACES = entity_spaces()
 
 
-@bp.route(f"/<any({', '.join(ENTITY_SPACES)}):space>/<name>")
 def entity(space: str, name: str) -> Response:
     """An entity of the graph (curated or synthetic), as HTML or RDF."""
     slug, extension = _split_extension(name)
@@ -139,6 +138,10 @@ def entity(space: str, name: str) -> Response:
         response = rdf_response(_entity_document_bytes(index().version, iri, fmt), fmt,
                                 media_type)
     return _negotiated(response, path, fmt, negotiated)
+
+
+for _space in ENTITY_SPACES:           # one plain rule each, as the OpenAPI document lists them
+    bp.add_url_rule(f"/{_space}/<name>", view_func=entity, defaults={"space": _space})
 
 
 @bp.route("/ontology", defaults={"name": None})
