@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class Running:
     pid: int
     default_graph: str | None = None
     load_s: float | None = None
+    pages_s: float | None = None      # until pages answer too (cnc-kg: its index is built)
 
 
 def _wait(process: subprocess.Popen, endpoint: str, deadline_s: float, log: Path,
@@ -69,10 +71,29 @@ def our_server(root: Path, query_timeout: float, deadline_s: float = 600) -> Ite
     # The row cap lifted so every engine returns the same complete answers (the production cap
     # would make our large answers cheaper than the peers').
     env = {"CNC_KG_QUERY_TIMEOUT": str(query_timeout), "CNC_KG_MAX_RESULT_ROWS": str(10**8)}
+    launched = time.monotonic()
     with _started(command, root / f"serve-{port}.log", env=env) as process:
-        endpoint = f"http://127.0.0.1:{port}/sparql"
+        endpoint, base = f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}"
         seconds = _wait(process, endpoint, deadline_s, root / f"serve-{port}.log")
-        yield Running("cnc-kg", endpoint, f"http://127.0.0.1:{port}", seconds, process.pid)
+        _home_pages(base, deadline_s)
+        yield Running("cnc-kg", endpoint, base, seconds, process.pid,
+                      pages_s=time.monotonic() - launched)
+
+
+def _home_pages(base: str, deadline_s: float, clients: int = 8) -> None:
+    """Ask for the home page on ``clients`` connections at once and wait for every answer: the
+    home page needs the graph index, which each gunicorn worker builds in the background after
+    its first SPARQL answer, and parallel connections reach every worker. Measuring before
+    that would time queries against a worker busy building it."""
+    def fetch(_: int) -> int:
+        with urllib.request.urlopen(base + "/", timeout=deadline_s) as response:
+            response.read()
+            return response.status
+
+    with ThreadPoolExecutor(clients) as pool:
+        statuses = list(pool.map(fetch, range(clients)))
+    if any(status != 200 for status in statuses):
+        raise RuntimeError(f"{base}/ answered {statuses}")
 
 
 @contextlib.contextmanager

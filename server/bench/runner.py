@@ -194,7 +194,7 @@ def measure_size(size: int, options: Options, curated: Path) -> dict:
     startup: dict = {}
     with contextlib.ExitStack() as stack:
         ours = stack.enter_context(processes.our_server(folder, options.timeout_s))
-        startup["cnc-kg"] = ours.startup_s
+        startup["cnc-kg"], startup["cnc-kg pages"] = ours.startup_s, ours.pages_s
         virt = None
         if processes.virtuoso_available():
             virt = stack.enter_context(processes.virtuoso(dump, options.work, options.timeout_s))
@@ -240,7 +240,8 @@ def measure_curated(folder: Path, options: Options) -> dict:
     from server.bench.curated import page_entity
 
     with processes.our_server(folder, options.timeout_s) as ours:
-        result = {"startup_s": ours.startup_s, "triples": triple_count(published(folder))}
+        result = {"startup_s": ours.startup_s, "pages_s": ours.pages_s,
+                  "triples": triple_count(published(folder))}
         entity = page_entity(ours.base)
         if entity is None:
             return {**result, "entity_page": {"status": "error", "detail": "no page found"}}
