@@ -162,9 +162,8 @@ def axes(store: Store, index: GraphIndex, lang: str) -> list[Item]:
 def dated(store: Store, index: GraphIndex, lang: str) -> list[Item]:
     """Agreements and events with a date, in chronological order; note = the formatted date."""
     seen: dict[URIRef, Item] = {}
-    for iri, date, start, end in store.query(internal_query("dated")).rows:
-        if not (index.is_a(iri, CNC.Agreement) or index.is_a(iri, CNC.Event)):
-            continue
+    # Every row, whatever the clients' cap: the timeline pages through all of them.
+    for iri, date, start, end in store.query(internal_query("dated"), capped=False).rows:
         when = date if date is not None else start
         text = format_date(when, lang)
         if date is None and isinstance(end, Literal) and str(end) != str(start):
@@ -180,9 +179,9 @@ def timeline_query() -> str:
     return internal_query("timeline")
 
 
-def recent_events(store: Store, index: GraphIndex, lang: str) -> list[Item]:
-    """The latest dated events, newest first."""
-    events = [item for item in dated(store, index, lang) if index.is_a(item.iri, CNC.Event)]
+def recent_events(index: GraphIndex, dated_items: list[Item]) -> list[Item]:
+    """The latest events of ``dated_items`` (as ``dated`` gives them), newest first."""
+    events = [item for item in dated_items if index.is_a(item.iri, CNC.Event)]
     return list(reversed(events))[:RECENT_EVENTS]
 
 
@@ -251,7 +250,8 @@ def best_connected_nodes(store: Store, index: GraphIndex,
                          limit: int = MAX_NETWORK_NODES) -> tuple[list[URIRef], int]:
     """The ``limit`` nodes with the most partner organisations (ties by IRI) and the number of
     nodes in all (nodes without partners count, with none)."""
-    partners = {node: int(n) for node, n in store.query(internal_query("network_degrees")).rows
+    partners = {node: int(n) for node, n in store.query(internal_query("network_degrees"),
+                                                        capped=False).rows
                 if isinstance(node, URIRef)}
     for node in network_nodes(index):
         partners.setdefault(node, 0)

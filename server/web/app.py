@@ -116,7 +116,7 @@ def _unpin_graph(error: BaseException | None) -> None:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the application; opens the store the settings name unless one is given."""
-    from server.services.index import build_in_background
+    from server.services.warmup import prepare_in_background
     from server.store.factory import open_store
     from server.web.utf8_input import refuse_invalid_utf8
 
@@ -136,5 +136,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)
-    build_in_background(app.extensions["cnc_kg.store"])
+    prepare_in_background(app.extensions["cnc_kg.store"])
     return app

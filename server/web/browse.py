@@ -55,7 +55,7 @@ def _home(version: str, lang: str, url: str) -> str:
     return render_body(
         "pages/home.html", lang, cnc=cnc,
         figures=browse.figures(store, idx, lang), axes=browse.axes(store, idx, lang),
-        events=browse.recent_events(store, idx, lang),
+        events=browse.recent_events(idx, _dated(version, lang)),
         entry_points=browse.entry_points(idx, lang), classes=_classes(version, lang))
 
 
