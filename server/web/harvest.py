@@ -12,6 +12,7 @@ from rdflib import Graph, URIRef
 
 from server.config import DATASET_IRI
 from server.services import change_feed, harvest
+from server.services.browse import page_of
 from server.web.app import current_settings, current_store, whole_number
 from server.web.negotiation import GRAPH_FORMATS, negotiate
 from server.web.page_response import finish, index, page_language, rdf_response, render_page
@@ -85,28 +86,24 @@ def _urlset(paths: Sequence[str]) -> Response:
 def sitemap() -> Response:
     """Every entity page, the home page and the lists, as absolute URLs; when they are more
     than ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
-    paths = _sitemap_paths(index().version)
-    per_file = current_settings().sitemap_urls
-    if len(paths) <= per_file:
-        return _urlset(paths)
-    files = -(-len(paths) // per_file)
+    files = page_of(_sitemap_paths(index().version), 1, current_settings().sitemap_urls)
+    if files.count == 1:
+        return _urlset(files.items)
     return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
                 + "".join(f"  <sitemap><loc>{escape(request.url_root)}sitemap-{n}.xml</loc>"
-                          "</sitemap>\n" for n in range(1, files + 1))
+                          "</sitemap>\n" for n in range(1, files.count + 1))
                 + "</sitemapindex>\n")
 
 
 @bp.route("/sitemap-<number>.xml")
 def sitemap_file(number: str) -> Response:
     """File ``number`` (from 1) of a split sitemap."""
-    paths = _sitemap_paths(index().version)
-    per_file = current_settings().sitemap_urls
+    paths, per_file = _sitemap_paths(index().version), current_settings().sitemap_urls
     file_number = whole_number(number)
-    if (file_number is None or len(paths) <= per_file
-            or not 1 <= file_number <= -(-len(paths) // per_file)):
+    part = None if file_number is None else page_of(paths, file_number, per_file)
+    if part is None or part.count == 1:          # a sitemap in one file has no parts
         abort(404)
-    start = (file_number - 1) * per_file
-    return _urlset(paths[start:start + per_file])
+    return _urlset(part.items)
 
 
 @bp.route("/robots.txt")
