@@ -28,12 +28,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check server tests
+	$(BIN)/ruff check server tests bench
 
 bench: $(STAMP)
 	.ci/need wrk:wrk virtuoso-t:virtuoso-opensource isql-vt:virtuoso-opensource
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python -m server.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf dist .pytest_cache .ruff_cache

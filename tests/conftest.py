@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from server import server_process
-from server.server_process import free_port, stop
+import server_process
+from server_process import free_port, stop
 
 REPO = Path(__file__).resolve().parent.parent
 CNC_KG = [str(Path(sys.executable).parent / "cnc-kg")]

@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from server.bench.clients import RawEngine
-from server.bench.data import publish
-from server.bench.workload import workload
-from server.generate import SYNTHETIC_NS, generate_project
+from bench.clients import RawEngine
+from bench.data import publish
+from bench.workload import workload
+from server.project.synthetic import SYNTHETIC_NS, generate_project
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,9 +21,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from server.cli import cli
+from server.cli.query import display_width, format_table
 from server.config import load_settings
-from server.query_cli import display_width, format_table
-from server.rdf_files import RdfSyntaxError, load_project, parse_turtle_file
+from server.project.files import RdfSyntaxError, load_project, parse_turtle_file
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "broken"

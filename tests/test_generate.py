@@ -6,16 +6,21 @@ import hashlib
 import json
 from pathlib import Path
 
-import click
 import pyoxigraph as ox
 import pytest
 from generating import generate_cli
 from rdflib import Graph
 
 from server.config import load_settings
-from server.generate import COUNTRIES, DATA_FILE, SYNTHETIC_NS, generate_project
-from server.rdf_files import load_project
-from server.validation import validate
+from server.project.files import load_project
+from server.project.shacl import validate
+from server.project.synthetic import (
+    COUNTRIES,
+    DATA_FILE,
+    SYNTHETIC_NS,
+    GenerationRefused,
+    generate_project,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,13 +83,13 @@ def test_repository_data_untouched_and_refused_as_target(tmp_path: Path):
     before = _tree_digest(REPO / "data")
     generate_project(REPO, tmp_path / "out", 2_000, seed=3)
     for target in (REPO, REPO / "data", REPO / "data" / "synthetic"):
-        with pytest.raises(click.ClickException, match="refusing"):
+        with pytest.raises(GenerationRefused, match="refusing"):
             generate_project(REPO, target, 2_000, seed=3)
     assert _tree_digest(REPO / "data") == before
 
 
 def test_foreign_folder_is_not_overwritten(tmp_path: Path):
     (tmp_path / "mine.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(click.ClickException, match="not a generated folder"):
+    with pytest.raises(GenerationRefused, match="not a generated folder"):
         generate_project(REPO, tmp_path, 2_000, seed=3)
     assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"

@@ -1,10 +1,10 @@
-"""ROR / ORCID / Wikidata normal forms and check digits (server/identifiers.py)."""
+"""ROR / ORCID / Wikidata normal forms and check digits (server/project/identifiers.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from server.identifiers import IdentifierError, orcid_id, ror_id, wikidata_id
+from server.project.identifiers import IdentifierError, orcid_id, ror_id, wikidata_id
 
 # ROR IDs the facts file marks verified (CNRS, INRAE, CAS, CAAS, ECNU, Fudan, CAU, SYSU, PKU)
 VERIFIED_ROR = ["02feahw73", "003vg9w96", "034t30j35", "0313jb750", "02n96ep67", "013q1eq08",

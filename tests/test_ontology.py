@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from server.cnc_terms import CNC, TERMS
 from server.config import ONTOLOGY_IRI, ONTOLOGY_NS
 from server.namespaces import VANN
-from server.reasoning import JavaMissingError, check_ontology
+from server.project.reasoning import JavaMissingError, check_ontology
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 CORE = ONTOLOGY_DIR / "cnc.ttl"

@@ -8,7 +8,7 @@ import pytest
 from importing import SAMPLES, read_csv, run, sample_files, scratch_project, write_csv
 from rdflib import Graph, URIRef
 
-from server.reconcile import load_lookup, normalise, propose
+from server.project.reconcile import load_lookup, normalise, propose
 
 ROR = URIRef("https://w3id.org/cnc-kg/ontology/ror")
 

@@ -1,4 +1,4 @@
-"""The SHACL shapes (shapes/*.ttl) and server.validation, driven by the graphs in tests/shapes/.
+"""The SHACL shapes (shapes/*.ttl) and server.project.shacl, driven by the graphs in tests/shapes/.
 
 tests/shapes/valid/*.ttl must conform; each tests/shapes/invalid/*.ttl starts with a header
 naming the shape it breaks, the focus node that must be reported and the severity:
@@ -24,7 +24,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from server.config import ONTOLOGY_NS, SHAPES_NS
-from server.validation import Finding, check_shapes, load_shapes, validate
+from server.project.shacl import Finding, check_shapes, load_shapes, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).resolve().parent / "shapes"

@@ -1,4 +1,4 @@
-"""Dataset versions (server/versions.py): hash, counts, per-version dumps, entity diff, feed."""
+"""Dataset versions (server/project/versions.py): hash, counts, dumps, entity diff, feed."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
-from server.versions import changes, history, record_version
+from server.project.versions import changes, history, record_version
 
 KG = "https://w3id.org/cnc-kg/id/"
 

@@ -13,9 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from server import identifiers
 from server.config import DATA_NS
 from server.importer.templates import MULTI_SEPARATOR, Column, Template, local_name
+from server.project import identifiers
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE_FORMATS = ((re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date, "%Y-%m-%d"),

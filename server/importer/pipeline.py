@@ -10,7 +10,7 @@ from server.importer.checks import Problem, analyse, shacl_problems
 from server.importer.sheets import SheetError, read_sheets
 from server.importer.workspace import load_workspace
 from server.importer.writer import FileChange, final_graph, plan_file
-from server.validation import validate
+from server.project.shacl import validate
 
 
 @dataclass

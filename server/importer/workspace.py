@@ -1,6 +1,6 @@
 """The project folder as the importer sees it: ontology, shapes, and each data/ file's own graph.
 
-Unlike ``rdf_files.load_project`` it keeps the data files apart (an import replaces only its own
+Unlike ``project.files.load_project`` it keeps the data files apart (an import replaces its own
 ``imported-<kind>.ttl``) and accepts a data/ folder with no file yet (a fresh project).
 """
 
@@ -14,8 +14,8 @@ from rdflib.namespace import RDF
 
 from server.config import Settings
 from server.namespaces import bind_prefixes
-from server.rdf_files import parse_turtle_file, turtle_files
-from server.validation import load_shapes
+from server.project.files import parse_turtle_file, turtle_files
+from server.project.shacl import load_shapes
 
 IMPORTED_PREFIX = "imported-"
 

@@ -4,7 +4,7 @@ and the DCAT version links.
 Atom: https://www.rfc-editor.org/rfc/rfc4287; DCAT versions:
 https://www.w3.org/TR/vocab-dcat-3/#dataset-versions.
 
-Everything is read from ``dist/versions/`` as ``cnc-kg build`` recorded it (server/versions.py).
+Everything is read from ``dist/versions/`` as the build recorded it (server/project/versions.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD, ClosedNamespace
 
 from server.config import DATASET_IRI
 from server.namespaces import bind_prefixes
+from server.project.versions import VERSIONS_DIR, changes
 from server.services.harvest import DATA_LICENSE, TITLES
-from server.versions import VERSIONS_DIR, changes
 
 # DCAT 3 versioning terms, which rdflib's DCAT (version 2) does not know yet.
 DCAT_VERSIONS = ClosedNamespace(str(DCAT), ["version", "previousVersion", "hasVersion",

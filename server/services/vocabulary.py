@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from server.config import ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS, Settings
 from server.namespaces import bind_prefixes
-from server.rdf_files import parse_turtle_file, turtle_files
+from server.project.files import parse_turtle_file, turtle_files
 from server.services.i18n import LANGUAGES, pick, primary
 from server.services.index import GraphIndex, Label
 

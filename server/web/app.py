@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from server.config import Settings, load_settings
+from server.services.warmup import prepare_in_background
 from server.store.base import (
     DatasetRefused,
     QueryRefused,
@@ -17,19 +16,15 @@ from server.store.base import (
     StoreError,
     StoreUnavailable,
 )
+from server.store.factory import open_store
+from server.web import browse, changes, harvest, openapi, pages, quality, search, sparql
+from server.web.context import SETTINGS_KEY, STORE_KEY, current_store, plain_error
 from server.web.negotiation import NotAcceptable
+from server.web.utf8_input import refuse_invalid_utf8
 
-# "module:attribute" of every blueprint, registered in this order.
-BLUEPRINTS: list[str] = [
-    "server.web.sparql:bp",
-    "server.web.pages:bp",
-    "server.web.browse:bp",
-    "server.web.search:bp",
-    "server.web.harvest:bp",
-    "server.web.changes:bp",
-    "server.web.quality:bp",
-    "server.web.openapi:bp",
-]
+# Every blueprint, registered in this order.
+BLUEPRINTS = (sparql.bp, pages.bp, browse.bp, search.bp, harvest.bp, changes.bp, quality.bp,
+              openapi.bp)
 
 # Status of each store error (the most specific class wins).
 STORE_ERROR_STATUS: dict[type[StoreError], int] = {
@@ -42,28 +37,6 @@ STORE_ERROR_STATUS: dict[type[StoreError], int] = {
 
 # Response headers a browser script may read across origins.
 EXPOSED_HEADERS = "Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Truncated"
-
-
-def current_store() -> Store:
-    """The store of the running application."""
-    return current_app.extensions["cnc_kg.store"]
-
-
-def current_settings() -> Settings:
-    """The settings of the running application."""
-    return current_app.extensions["cnc_kg.settings"]
-
-
-def plain_error(status: int, message: str) -> Response:
-    """An error response whose body is the message as UTF-8 text (what SPARQL clients show)."""
-    return Response(message.rstrip() + "\n", status=status,
-                    content_type="text/plain; charset=utf-8")
-
-
-def whole_number(text: str) -> int | None:
-    """``text`` as a non-negative integer if it is 1 to 9 ASCII digits, else ``None``
-    (``str.isdigit`` also accepts "²", and ``int`` refuses 5,000 digits: both were 500s)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _store_error(error: StoreError) -> Response:
@@ -116,19 +89,14 @@ def _unpin_graph(error: BaseException | None) -> None:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the application; opens the store the settings name unless one is given."""
-    from server.services.warmup import prepare_in_background
-    from server.store.factory import open_store
-    from server.web.utf8_input import refuse_invalid_utf8
-
     settings = settings or load_settings()
     app = Flask("server", static_folder="static", template_folder="templates")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4   # form encoding overhead
     app.json.ensure_ascii = False
-    app.extensions["cnc_kg.settings"] = settings
-    app.extensions["cnc_kg.store"] = store if store is not None else open_store(settings)
-    for target in BLUEPRINTS:
-        module, attr = target.split(":")
-        app.register_blueprint(getattr(importlib.import_module(module), attr))
+    app.extensions[SETTINGS_KEY] = settings
+    app.extensions[STORE_KEY] = store if store is not None else open_store(settings)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.register_error_handler(StoreError, _store_error)
     app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(HTTPException, _http_error)
@@ -136,5 +104,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)
-    prepare_in_background(app.extensions["cnc_kg.store"])
+    prepare_in_background(app.extensions[STORE_KEY])
     return app

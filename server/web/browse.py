@@ -17,8 +17,8 @@ from server.services import browse
 from server.services.entity import EntityViews
 from server.services.i18n import ui
 from server.services.iris import href
-from server.web.app import current_store, whole_number
-from server.web.page_response import finish, index, page_language, page_response, render_body
+from server.web.context import current_store, index, page_language, whole_number
+from server.web.page_response import finish, page_response, render_body
 
 bp = Blueprint("browse", __name__)
 

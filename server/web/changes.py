@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from server.config import DATASET_IRI
 from server.services import change_feed
-from server.web.app import current_settings, whole_number
+from server.web.context import current_settings, whole_number
 from server.web.negotiation import GRAPH_FORMATS, negotiate
 from server.web.page_response import finish, rdf_response
 

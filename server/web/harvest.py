@@ -13,9 +13,9 @@ from rdflib import Graph, URIRef
 from server.config import DATASET_IRI
 from server.services import change_feed, harvest
 from server.services.browse import page_of
-from server.web.app import current_settings, current_store, whole_number
+from server.web.context import current_settings, current_store, index, page_language, whole_number
 from server.web.negotiation import GRAPH_FORMATS, negotiate
-from server.web.page_response import finish, index, page_language, rdf_response, render_page
+from server.web.page_response import finish, rdf_response, render_page
 
 bp = Blueprint("harvest", __name__)
 

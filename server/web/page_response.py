@@ -17,29 +17,16 @@ from server.config import BASE_IRI
 from server.namespaces import PREFIXES, bind_prefixes
 from server.services import i18n
 from server.services.harvest import build_date
-from server.services.index import GraphIndex, graph_index
 from server.services.iris import href
-from server.web.app import current_settings, current_store
+from server.web.context import LANG_COOKIE, current_settings
 from server.web.negotiation import GRAPH_FORMATS, Format
 from server.web.service_description import RDFLIB_FORMAT
 
-LANG_COOKIE = "lang"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 GZIP_MIN_BYTES = 512            # below this, gzip's header costs more than it saves
 COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "application/rdf+xml",
                 "application/json", "application/xml", "image/svg+xml")
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-
-
-def page_language() -> str:
-    """The language of this request's page."""
-    return i18n.choose_language(request.args.get("lang"), request.cookies.get(LANG_COOKIE),
-                                request.headers.get("Accept-Language"))
-
-
-def index() -> GraphIndex:
-    """The index of the running app's store."""
-    return graph_index(current_store())
 
 
 def _switch_links() -> list[tuple[str, str, str]]:

@@ -30,12 +30,10 @@ from server.services.vocabulary import (
     shapes_graph,
     term_view,
 )
-from server.web.app import current_settings, current_store, plain_error
+from server.web.context import current_settings, current_store, index, page_language, plain_error
 from server.web.negotiation import GRAPH_FORMATS, HTML, NotAcceptable, negotiate
 from server.web.page_response import (
     format_by_extension,
-    index,
-    page_language,
     page_response,
     rdf_response,
     render_body,

@@ -7,8 +7,8 @@ from rdflib import URIRef
 
 from server.namespaces import PREFIXES
 from server.services.quality import quality_report
-from server.web.app import current_settings, current_store
-from server.web.page_response import finish, index, page_language, render_page
+from server.web.context import current_settings, current_store, index, page_language
+from server.web.page_response import finish, render_page
 
 bp = Blueprint("quality", __name__)
 

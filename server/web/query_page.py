@@ -5,7 +5,7 @@ from __future__ import annotations
 from server.config import DATA_NS
 from server.namespaces import sparql_prologue
 from server.services.query_catalogue import LANGUAGES, load_catalogue
-from server.web.app import current_settings
+from server.web.context import current_settings
 from server.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
 

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from server.services.iris import href
 from server.services.search import MAX_RESULTS, search
-from server.web.page_response import finish, index, page_language, render_page
+from server.web.context import index, page_language
+from server.web.page_response import finish, render_page
 
 bp = Blueprint("search", __name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from server.store import guard
-from server.web.app import current_settings, current_store, plain_error
+from server.web.context import current_settings, current_store, plain_error
 from server.web.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Choice, negotiate
 from server.web.query_page import page_context
 from server.web.service_description import RDFLIB_FORMAT, service_description

@@ -12,7 +12,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Response, request
 
-from server.web.app import current_settings, plain_error
+from server.web.context import current_settings, plain_error
 
 # Bodies whose bytes are the query text, percent-encoded or not.
 _TEXT_BODIES = {"application/x-www-form-urlencoded": True, "application/sparql-query": False}

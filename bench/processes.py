@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.config import DATASET_IRI
-from server.server_process import free_port, stop, wait_until_answering
-from server.store.load import bulk_load_virtuoso
+from server.store.push import bulk_load_virtuoso
 from server.store.virtuoso_ini import virtuoso_ini
+from tests.server_process import free_port, stop, wait_until_answering
 
 BIN = Path(sys.executable).parent
 READY_PROBE = "ASK {}"

@@ -1,4 +1,4 @@
-"""``cnc-kg generate``: a CNC-shaped synthetic project folder of a chosen size, for benchmarks.
+"""A CNC-shaped synthetic project folder of a chosen size, for benchmarks.
 
 Entities live in their own namespace (``SYNTHETIC_NS``), never under ``kg:``; the only curated
 entities used are the two countries (``kg:france``, ``kg:china``), copied from the project's
@@ -15,11 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import pyoxigraph as ox
 
-from server.cli import with_settings
-from server.config import ONTOLOGY_NS, SYNTHETIC_NS, Settings
+from server.config import ONTOLOGY_NS, SYNTHETIC_NS
 from server.namespaces import KG
 
 MARKER = "generate.json"          # written last; names a folder this command may overwrite
@@ -62,6 +60,10 @@ EVENT_CLASSES = ("cnc:Conference", "cnc:CommitteeMeeting", "cnc:Inauguration")
 STRUCTURE_CLASSES = ("cnc:InternationalResearchLaboratory", "cnc:InternationalResearchNetwork",
                      "cnc:InternationalAssociatedLaboratory")
 PEOPLE_PER_ROUND = 4
+
+
+class GenerationRefused(Exception):
+    """The folder cannot be generated (it is the project's own, or a foreign folder)."""
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ def write_countries(project_data: Path, path: Path) -> int:
     found = {line.split(" ", 1)[0] for line in lines}
     missing = [iri for iri in COUNTRIES if f"<{iri}>" not in found]
     if missing:
-        raise click.ClickException(
+        raise GenerationRefused(
             f"{project_data}: no description of {', '.join(missing)}; the synthetic network "
             "nodes need them (shapes NetworkNodeShape-partnerFrance/-partnerChina)")
     with path.open("w", encoding="utf-8", newline="\n") as out:
@@ -253,10 +255,10 @@ def _prepare_folder(out: Path, source_root: Path) -> None:
     out, source_root = out.resolve(), source_root.resolve()
     if out == source_root or source_root.is_relative_to(out) or out.is_relative_to(
             source_root / "data"):
-        raise click.ClickException(f"{out}: refusing to generate into the project's own folders")
+        raise GenerationRefused(f"{out}: refusing to generate into the project's own folders")
     if out.exists() and any(out.iterdir()):
         if not (out / MARKER).is_file():
-            raise click.ClickException(
+            raise GenerationRefused(
                 f"{out} is not empty and holds no {MARKER}: not a generated folder, left as is")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -279,18 +281,3 @@ def generate_project(source_root: Path, out: Path, triples: int, seed: int) -> G
         "entities": entities, "rounds": rounds, "namespace": SYNTHETIC_NS,
     }, indent=2) + "\n", encoding="utf-8")
     return result
-
-
-@click.command()
-@click.option("--triples", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Target number of data triples (the result is within one round, ~170).")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Random seed: the same seed writes the same bytes.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write (created; a previous generation there is replaced).")
-@with_settings
-def generate(settings: Settings, triples: int, seed: int, out: Path) -> None:
-    """Write a synthetic CNC-shaped project folder of about --triples data triples."""
-    result = generate_project(settings.root, out, triples, seed)
-    click.echo(f"wrote {result.folder}: {result.triples} triples, {result.entities} entities "
-               f"({result.rounds} rounds, namespace {SYNTHETIC_NS})")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.generate import COUNTRIES_FILE, generate_project
+from server.project.synthetic import COUNTRIES_FILE, generate_project
 from server.store.factory import DUMP_NAME
 
 

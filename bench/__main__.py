@@ -1,4 +1,4 @@
-"""``python -m server.bench``: measure every size, then write bench/results.{md,json} + plot."""
+"""``python -m bench``: measure every size, then write bench/results.{md,json} + plot."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
-from server.bench.curated import built_copy
-from server.bench.report import write_results
-from server.bench.runner import Options, measure_curated, measure_size
-from server.bench.summary import summarise
+from bench.curated import built_copy
+from bench.report import write_results
+from bench.runner import Options, measure_curated, measure_size
+from bench.summary import summarise
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SIZES = "10000,100000,1000000"
 PACKAGES = ("pyoxigraph", "rdflib", "rdflib-endpoint", "flask", "gunicorn", "uvicorn")
 

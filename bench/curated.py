@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from server.bench.processes import BIN
+from bench.processes import BIN
 
 PROJECT_FOLDERS = ("ontology", "shapes", "data", "queries")
 # Pages tried in turn for the curated entity page: the network itself, then a country.

@@ -1,8 +1,8 @@
-"""``cnc-kg query``: run SPARQL (https://www.w3.org/TR/sparql11-query/) on ontology + data."""
+"""``cnc-kg query``: run SPARQL (https://www.w3.org/TR/sparql11-query/) on ontology + data and
+print the answer as an aligned table or a standard format."""
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 
@@ -10,48 +10,19 @@ import click
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from server.cli import with_settings
+from server.cli.common import EXIT_UNREADABLE, unreadable, with_settings
 from server.config import Settings
 from server.namespaces import PREFIXES, bind_prefixes
-from server.rdf_files import ProjectError, load_project
-from server.report_format import compact
-from server.validation_cli import EXIT_UNREADABLE, unreadable
+from server.project.files import ProjectError
+from server.project.local_query import local_store
+from server.project.report import compact
+from server.store.syntax_errors import syntax_message
 
 # --format -> serialisation of SELECT/ASK results and of CONSTRUCT/DESCRIBE graphs
 _RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
                    "json": ox.QueryResultsFormat.JSON}
 _GRAPH_FORMATS = {"table": ox.RdfFormat.TURTLE, "csv": ox.RdfFormat.N_TRIPLES,
                   "tsv": ox.RdfFormat.N_TRIPLES, "json": ox.RdfFormat.JSON_LD}
-
-
-_ERROR_POSITION = re.compile(r"^error at (\d+):(\d+): ")
-_PREFIXED_NAME_END = re.compile(r"([A-Za-z][\w.-]*)?:[\w.-]*$")
-
-
-def syntax_message(query: str, message: str) -> str:
-    """The parser's message with its line:column; an undeclared prefix is named plainly.
-
-    pyoxigraph reports an unknown prefix as a long list of expected characters ending in
-    "Prefix not found", at the column just past the prefixed name.
-    """
-    position = _ERROR_POSITION.match(message)
-    if position and "Prefix not found" in message:
-        line, column = int(position[1]), int(position[2])
-        lines = query.splitlines()
-        name = _PREFIXED_NAME_END.search(lines[line - 1][: column - 1]) if line <= len(
-            lines) else None
-        if name:
-            return (f"query syntax error at {line}:{column}: prefix '{name[1] or ''}:' is not "
-                    "declared (add a PREFIX line)")
-    return f"query syntax {' '.join(message.split())}"
-
-
-def local_store(settings: Settings) -> ox.Store:
-    """An in-memory pyoxigraph store holding the project's ontology + data (not the shapes)."""
-    store = ox.Store()
-    graph = load_project(settings).published()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
 
 
 def display_width(text: str) -> int:

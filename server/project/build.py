@@ -1,8 +1,8 @@
-"""``cnc-kg build``: validate, then publish ``dist/`` atomically (a failed build never replaces it).
+"""The build: validate, then publish ``dist/`` atomically (a failed build never replaces it).
 
 Outputs: Turtle, N-Triples, JSON-LD (https://www.w3.org/TR/json-ld11/) with its context document,
 the shapes, the validation report (JSON and text), ``build.json`` (counts and content hash) and
-``versions/`` (each build's version and its difference to the previous one: server/versions.py).
+``versions/`` (each version and its difference to the previous one: server/project/versions.py).
 """
 
 from __future__ import annotations
@@ -13,28 +13,18 @@ import errno
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
-from server.cli import with_settings
 from server.config import DATA_NS, Settings
 from server.namespaces import PREFIXES, bind_prefixes
-from server.rdf_files import ProjectError
-from server.validation_cli import (
-    EXIT_INVALID,
-    ValidationRun,
-    shapes_check_option,
-    unreadable,
-    validate_project,
-)
-from server.versions import record_version, sorted_ntriples
+from server.project.validation import ValidationRun, validate_project
+from server.project.versions import record_version, sorted_ntriples
 
 CONTEXT_FILE = "context.jsonld"
 
@@ -162,27 +152,3 @@ def _exchange(first: Path, second: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL):  # kernel or file system without the flag
         return False
     raise OSError(code, os.strerror(code), str(second))
-
-
-@click.command()
-@click.option("--reasoner/--no-reasoner", default=True, show_default=True,
-              help="Check the ontology with HermiT first (seconds).")
-@shapes_check_option
-@with_settings
-def build(settings: Settings, reasoner: bool, shapes_check: bool) -> None:
-    """Validate, then write dist/: Turtle, N-Triples, JSON-LD + context, report, build.json.
-
-    Exit 1 (dist/ untouched) on violations, 2 when a file cannot be read.
-    """
-    try:
-        result = build_graph(settings, reasoner=reasoner, shapes_check=shapes_check)
-    except ProjectError as error:
-        unreadable(error, "text", settings.root)
-    except InvalidGraph as error:
-        click.echo(error.run.report.to_text(), nl=False)
-        click.echo(f"build refused: {error}", err=True)
-        sys.exit(EXIT_INVALID)
-    steps = ", ".join(f"{step} {sec:.1f}s" for step, sec in result.run.durations.items())
-    click.echo(f"{result.run.report.warnings} warning(s); wrote {result.dist}: "
-               f"{result.triples} triples, {result.entities} entities, "
-               f"sha256 {result.sha256[:12]}, version {result.version} ({steps})")

@@ -17,7 +17,7 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
 _PROLOGUE_OR_COMMENT = re.compile(r"^\s*(#.*|PREFIX\s.*|BASE\s.*)$", re.IGNORECASE | re.MULTILINE)
 
-SERVER_QUERIES = Path(__file__).resolve().parent.parent / "queries"
+SERVER_QUERIES = Path(__file__).resolve().parent.parent / "server" / "queries"
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from server.bench import processes
-from server.bench.clients import HttpClient, HttpEndpoint, RawEngine, accept_for, repeat
-from server.bench.data import published, synthetic_project, triple_count
-from server.bench.load_test import run_wrk, wrk_available
-from server.bench.loading import ENGINES, measure_load
-from server.bench.workload import BenchQuery, by_name, workload
-from server.generate import MARKER, SYNTHETIC_NS
+from bench import processes
+from bench.clients import HttpClient, HttpEndpoint, RawEngine, accept_for, repeat
+from bench.data import published, synthetic_project, triple_count
+from bench.load_test import run_wrk, wrk_available
+from bench.loading import ENGINES, measure_load
+from bench.workload import BenchQuery, by_name, workload
+from server.project.synthetic import MARKER, SYNTHETIC_NS
 from server.services.iris import local_path
 
 HTML = "text/html"
@@ -237,7 +237,7 @@ def measure_size(size: int, options: Options, curated: Path) -> dict:
 def measure_curated(folder: Path, options: Options) -> dict:
     """Start-up time and the entity page of our server on the curated graph (a built copy in
     ``folder``)."""
-    from server.bench.curated import page_entity
+    from bench.curated import page_entity
 
     with processes.our_server(folder, options.timeout_s) as ours:
         result = {"startup_s": ours.startup_s, "pages_s": ours.pages_s,

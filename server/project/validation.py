@@ -1,23 +1,20 @@
-"""``cnc-kg validate``: parse every file, check the ontology (HermiT), run SHACL, report by file."""
+"""Validation of a project: parse every file, check the ontology (HermiT), run SHACL, and place
+each finding at the file and line that defines its focus node."""
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 from rdflib import Graph, URIRef
 from rdflib.term import BNode
 
-from server.cli import with_settings
 from server.config import ONTOLOGY_IRI, Settings
 from server.namespaces import bind_prefixes
-from server.rdf_files import Project, ProjectError, RdfSyntaxError, TypeConflict, load_project
-from server.report_format import (
+from server.project.files import Project, ProjectError, TypeConflict, load_project
+from server.project.report import (
     SEVERITIES,
     Entry,
     Report,
@@ -25,8 +22,6 @@ from server.report_format import (
     relative,
     severity_name,
 )
-
-EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
 class CheckNotRun(ProjectError):
@@ -49,7 +44,9 @@ def validate_project(settings: Settings, reasoner: bool = True,
     ``reasoner`` runs HermiT on the ontology; ``shapes_check`` validates the shapes against
     SHACL-for-SHACL. Both are slow (seconds) and on by default.
     """
-    from server import validation  # pySHACL is a heavy import, paid only when validating
+    from server.project import (
+        shacl as validation,  # pySHACL is a heavy import, paid only when validating
+    )
 
     durations: dict[str, float] = {}
     started = time.perf_counter()
@@ -79,7 +76,9 @@ def _shacl_entries(project: Project, placer: _Placer) -> list[Entry]:
     """The shapes' findings on data + ontology."""
     from pyshacl.errors import ReportableRuntimeError
 
-    from server import validation  # pySHACL is a heavy import, paid only when validating
+    from server.project import (
+        shacl as validation,  # pySHACL is a heavy import, paid only when validating
+    )
 
     # pySHACL adds triples to the shapes graph it is given (owl:Class rdfs:subClassOf
     # rdfs:Class ...): hand it a copy so the shapes we publish are the shapes we read.
@@ -93,7 +92,7 @@ def _shacl_entries(project: Project, placer: _Placer) -> list[Entry]:
 
 def _reasoner_entries(project: Project, placer: _Placer) -> list[Entry]:
     """Violations for an inconsistent ontology and for each unsatisfiable class."""
-    from server.reasoning import JavaMissingError, ReasonerError, check_ontology
+    from server.project.reasoning import JavaMissingError, ReasonerError, check_ontology
 
     try:
         result = check_ontology(project.ontology_files)
@@ -121,7 +120,7 @@ class _Placer:
         self.graphs = (project.data, project.ontology, project.shapes)
 
     def finding(self, finding) -> Entry:
-        """An entry for a ``server.validation.Finding`` (whose terms are plain text)."""
+        """An entry for a ``server.project.shacl.Finding`` (whose terms are plain text)."""
         return self.entry(finding.severity, finding.focus_node, finding.path, finding.value,
                           finding.message, finding.shape)
 
@@ -177,43 +176,3 @@ class _Placer:
 
 _BRACKETED_IRI = re.compile(r"<([^<>\s]+)>")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
-
-
-def unreadable(error: ProjectError, fmt: str, root: Path) -> None:
-    """Say why the project cannot be read (stderr, and JSON on stdout for machines); exit 2."""
-    if fmt == "json":
-        detail = {"message": str(error)}
-        if isinstance(error, RdfSyntaxError):
-            detail = {"file": relative(error.path, root), "line": error.line,
-                      "column": error.column, "message": error.message}
-        click.echo(json.dumps({"conforms": False, "error": detail}, ensure_ascii=False))
-    click.echo(f"error: {error}", err=True)
-    sys.exit(EXIT_UNREADABLE)
-
-
-shapes_check_option = click.option(
-    "--shapes-check/--no-shapes-check", default=True, show_default=True,
-    help="Check the shapes themselves against SHACL-for-SHACL (seconds).")
-
-
-@click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report for people (text) or machines (json).")
-@click.option("--reasoner/--no-reasoner", default=True, show_default=True,
-              help="Check the ontology with HermiT (seconds; skip it for quick runs).")
-@shapes_check_option
-@with_settings
-def validate(settings: Settings, fmt: str, reasoner: bool, shapes_check: bool) -> None:
-    """Check every Turtle file: syntax, ontology consistency, SHACL shapes.
-
-    Exit 0 when valid (warnings allowed), 1 on violations, 2 when a file cannot be read.
-    """
-    try:
-        run = validate_project(settings, reasoner=reasoner, shapes_check=shapes_check)
-    except ProjectError as error:
-        unreadable(error, fmt, settings.root)
-    report = run.report
-    click.echo(report.to_json_text() if fmt == "json" else report.to_text(), nl=False)
-    steps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in run.durations.items())
-    click.echo(f"{len(run.project.files)} files checked ({steps})", err=True)
-    sys.exit(EXIT_VALID if report.conforms else EXIT_INVALID)

@@ -1,6 +1,6 @@
 """Load time and peak memory of one engine over one N-Triples file, each in a fresh process.
 
-Run as ``python -m server.bench.loading ENGINE FILE``: prints one JSON object. Peak memory is
+Run as ``python -m bench.loading ENGINE FILE``: prints one JSON object. Peak memory is
 the process's maximum resident set size, interpreter and imports included, read as ``VmHWM``
 from /proc: ``getrusage``'s ``ru_maxrss`` survives fork and exec on Linux, so a child started by
 a big parent would report the parent's peak instead of its own.
@@ -48,7 +48,7 @@ def peak_mb() -> float:
 def measure_load(engine: str, path: Path, timeout: float) -> dict:
     """``load_here`` in a child process; ``{"timeout": True}`` if it takes over ``timeout``."""
     try:
-        done = subprocess.run([sys.executable, "-m", "server.bench.loading", engine, str(path)],
+        done = subprocess.run([sys.executable, "-m", "bench.loading", engine, str(path)],
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"engine": engine, "timeout": True, "limit_s": timeout}
