@@ -50,7 +50,19 @@ class Settings:
     # URLs per sitemap file (sitemaps.org's maximum); beyond, /sitemap.xml is a sitemap index
     # of /sitemap-1.xml, /sitemap-2.xml … (a 1M-triple graph has 130k entity pages).
     sitemap_urls: int = 50_000
+    # Rendered pages (all versions, languages, URLs) and page data (sorted lists, pictures, RDF
+    # documents) each web worker keeps; a reload changes every key, so old entries age out.
+    page_cache_entries: int = 1024
+    data_cache_entries: int = 256
+    # Instances listed on an ontology term's page (the class list pages show them all).
+    term_instances_shown: int = 200
     data_dir: str = "data"     # relative to root unless absolute
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Largest request body read: a form-encoded query of ``max_query_bytes`` may take up
+        to three bytes per byte once percent-encoded, plus the other fields."""
+        return 4 * self.max_query_bytes
 
     @property
     def ontology_dir(self) -> Path:

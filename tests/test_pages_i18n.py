@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from server.config import DATA_NS, ONTOLOGY_NS, load_settings
 from server.services.i18n import DEFAULT_LANGUAGE, format_date, parse_accept_language, pick
-from server.services.search import fold
+from server.text import fold
 from server.web.negotiation import GRAPH_FORMATS
 
 TIMEOUT = 30
@@ -147,7 +147,7 @@ def test_external_property_names_in_page_language(live_server, published, entiti
     """Properties from other vocabularies (skos:note …) are named in the page language too."""
     from rdflib.namespace import SKOS
 
-    from server.services.entity import EXTERNAL_PROPERTY_NAMES
+    from server.services.i18n import EXTERNAL_PROPERTY_NAMES
 
     noted = next(iri for iri in entities if (iri, SKOS.note, None) in published)
     for lang in ("fr", "en", "zh"):

@@ -8,7 +8,8 @@ import pytest
 from importing import SAMPLES, read_csv, run, sample_files, scratch_project, write_csv
 from rdflib import Graph, URIRef
 
-from server.project.reconcile import load_lookup, normalise, propose
+from server.project.reconcile import load_lookup, propose
+from server.text import words
 
 ROR = URIRef("https://w3id.org/cnc-kg/ontology/ror")
 
@@ -21,7 +22,7 @@ def test_lookup_table_identifiers_are_well_formed_and_sourced():
 
 def test_exact_match_ignores_case_and_accents_and_fuzzy_match_is_scored():
     table = load_lookup()
-    assert normalise("ACADÉMIE des  sciences de Chine") == "academie des sciences de chine"
+    assert words("ACADÉMIE des  sciences de Chine") == "academie des sciences de chine"
     [exact] = propose("x", "data/", ["académie des sciences de chine"], {"ror"}, table)
     assert (exact.identifier, exact.match) == ("034t30j35", "exact")
     [fuzzy] = propose("x", "data/", ["Chinese Academy of Agricultural Science"], {"ror"}, table)

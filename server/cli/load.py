@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from server import dist
 from server.cli.common import with_settings
 from server.config import Settings
-from server.store.factory import DUMP_NAME, graph_iri
+from server.store.factory import graph_iri
 from server.store.push import PushFailed, bulk_load_virtuoso, put_graph
 
 
@@ -23,7 +24,7 @@ from server.store.push import PushFailed, bulk_load_virtuoso, put_graph
 def load(settings: Settings, url: str | None, isql_port: int | None, graph: str | None,
          user: str | None, password: str | None) -> None:
     """Push dist/cnc-kg.nt to an external SPARQL store."""
-    dump = settings.dist_dir / DUMP_NAME
+    dump = settings.dist_dir / dist.NTRIPLES
     if not dump.is_file():
         raise click.ClickException(f"{dump} does not exist: run `cnc-kg build` first")
     graph = graph or graph_iri(settings)

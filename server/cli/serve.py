@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from server import dist
 from server.cli.common import with_settings
 from server.config import Settings, load_settings
 from server.web import gunicorn_app
@@ -24,9 +25,7 @@ def serve(settings: Settings, store: str | None, graph: str | None, host: str | 
     settings = load_settings(root=settings.root, store=store, store_graph=graph, host=host,
                              port=port, workers=workers, threads=threads)
     if not settings.store:
-        from server.store.factory import DUMP_NAME
-
-        dump = settings.dist_dir / DUMP_NAME
+        dump = settings.dist_dir / dist.NTRIPLES
         if not dump.is_file():
             raise click.ClickException(f"{dump} does not exist: run `cnc-kg build` first")
     click.echo(f"cnc-kg: serving {settings.root} on http://{settings.host}:{settings.port}/sparql"

@@ -21,12 +21,11 @@ from pathlib import Path
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
+from server import dist
 from server.config import DATA_NS, Settings
 from server.namespaces import PREFIXES, bind_prefixes
 from server.project.validation import ValidationRun, validate_project
 from server.project.versions import record_version, sorted_ntriples
-
-CONTEXT_FILE = "context.jsonld"
 
 
 class InvalidGraph(Exception):
@@ -75,7 +74,7 @@ def build_graph(settings: Settings, reasoner: bool = True,
         # survives the swap and a refused build leaves it as it was.
         version = record_version(staging, graph, history_from=settings.dist_dir)
         run.durations["write"] = time.perf_counter() - started
-        (staging / "build.json").write_text(json.dumps({
+        (staging / dist.BUILD_RECORD).write_text(json.dumps({
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "triples": len(graph),
             "entities": entities,
@@ -99,19 +98,21 @@ def jsonld_context() -> dict:
 
 def _write_outputs(folder: Path, graph: Graph, ntriples: str, run: ValidationRun) -> None:
     """Every published file, written into ``folder`` (a staging folder)."""
-    (folder / "cnc-kg.nt").write_text(ntriples, encoding="utf-8")
-    graph.serialize(folder / "cnc-kg.ttl", format="turtle", encoding="utf-8")
+    (folder / dist.NTRIPLES).write_text(ntriples, encoding="utf-8")
+    graph.serialize(folder / dist.TURTLE, format="turtle", encoding="utf-8")
     context = jsonld_context()
-    (folder / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", encoding="utf-8")
+    (folder / dist.JSONLD_CONTEXT).write_text(json.dumps(context, indent=2) + "\n",
+                                              encoding="utf-8")
     document = json.loads(graph.serialize(format="json-ld", context=context["@context"]))
     # Point at the context document instead of repeating it; it sits next to this file.
-    document["@context"] = CONTEXT_FILE
-    (folder / "cnc-kg.jsonld").write_text(
+    document["@context"] = dist.JSONLD_CONTEXT
+    (folder / dist.JSONLD).write_text(
         json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    shapes = bind_prefixes(Graph()) + run.project.shapes
-    bind_prefixes(shapes).serialize(folder / "shapes.ttl", format="turtle", encoding="utf-8")
-    (folder / "validation-report.json").write_text(run.report.to_json_text(), encoding="utf-8")
-    (folder / "validation-report.txt").write_text(run.report.to_text(), encoding="utf-8")
+    for name, source in ((dist.SHAPES, run.project.shapes), (dist.ONTOLOGY, run.project.ontology)):
+        bind_prefixes(bind_prefixes(Graph()) + source).serialize(folder / name, format="turtle",
+                                                                 encoding="utf-8")
+    (folder / dist.REPORT_JSON).write_text(run.report.to_json_text(), encoding="utf-8")
+    (folder / dist.REPORT_TEXT).write_text(run.report.to_text(), encoding="utf-8")
 
 
 def _swap_into_place(staging: Path, dist: Path) -> None:

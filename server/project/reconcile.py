@@ -9,8 +9,6 @@ names to ``data/reconciled-identifiers.ttl``, nothing else.
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from server.namespaces import CNC, bind_prefixes
 from server.project import identifiers
+from server.text import words
 
 LOOKUP_TABLE = Path(__file__).parent / "reconciliation" / "lookup.csv"
 ACCEPTED_FILE = "reconciled-identifiers.ttl"
@@ -71,24 +70,16 @@ def load_lookup(path: Path = LOOKUP_TABLE) -> list[Variant]:
     return variants
 
 
-def normalise(name: str) -> str:
-    """Case, accents, punctuation and spacing removed: "Académie des Sciences" -> "academie des
-    sciences"."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
-
-
 def propose(slug: str, where: str, names: list[str], missing: set[str],
             table: list[Variant], threshold: int = FUZZY_THRESHOLD) -> list[Proposal]:
     """Best match per scheme in ``missing`` for a record called ``names`` (exact before fuzzy)."""
     best: dict[str, tuple[float, Proposal]] = {}
     for name in names:
-        key = normalise(name)
+        key = words(name)
         for variant in table:
             if variant.scheme not in missing:
                 continue
-            other = normalise(variant.name)
+            other = words(variant.name)
             if key == other:
                 score, match = 101.0, "exact"
             elif min(len(key), len(other)) >= FUZZY_MIN_LENGTH:

@@ -20,9 +20,10 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from server import dist
 from server.config import DATA_NS
 
-VERSIONS_DIR = "versions"
+VERSIONS_DIR = dist.VERSIONS
 INDEX_FILE = "index.json"
 
 

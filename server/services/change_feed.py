@@ -4,22 +4,20 @@ and the DCAT version links.
 Atom: https://www.rfc-editor.org/rfc/rfc4287; DCAT versions:
 https://www.w3.org/TR/vocab-dcat-3/#dataset-versions.
 
-Everything is read from ``dist/versions/`` as the build recorded it (server/project/versions.py).
+Everything is read from the versions the build recorded (server/project/versions.py).
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD, ClosedNamespace
 
 from server.config import DATASET_IRI
 from server.namespaces import bind_prefixes
-from server.project.versions import VERSIONS_DIR, changes
 from server.services.harvest import DATA_LICENSE, TITLES
+from server.services.published import Published
 
 # DCAT 3 versioning terms, which rdflib's DCAT (version 2) does not know yet.
 DCAT_VERSIONS = ClosedNamespace(str(DCAT), ["version", "previousVersion", "hasVersion",
@@ -30,7 +28,6 @@ ATOM_MEDIA_TYPE = "application/atom+xml"
 FEED_PATH = "changes.atom"
 JSON_PATH = "changes.json"
 VERSION_DUMPS_PATH = "dumps/versions/"
-DUMP_NAME = re.compile(r"^v([1-9][0-9]*)\.nt\.gz$")
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 # The kinds of change, in the order the feed lists them.
 CHANGE_KINDS = ("added", "changed", "removed")
@@ -43,19 +40,11 @@ def version_iri(number: int) -> URIRef:
     return URIRef(f"{DATASET_IRI}/v{number}")
 
 
-def version_dump(dist: Path, name: str) -> Path | None:
-    """The file of the per-version dump called ``name`` (``v<N>.nt.gz``), if it was recorded."""
-    if not DUMP_NAME.match(name):
-        return None
-    path = dist / VERSIONS_DIR / name
-    return path if path.is_file() else None
-
-
-def feed_entries(dist: Path, public_url: str, since: int = 0) -> list[dict]:
+def feed_entries(published: Published, public_url: str, since: int = 0) -> list[dict]:
     """The versions after ``since``, newest first, each with the absolute URL of its dump."""
     return [{**entry, "iri": str(version_iri(entry["number"])),
              "dump": public_url + VERSION_DUMPS_PATH + entry["dump"].rsplit("/", 1)[-1]}
-            for entry in changes(dist, since)]
+            for entry in published.versions(since)]
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
@@ -77,13 +66,13 @@ def _changes_xhtml(content: ET.Element, entry: dict) -> None:
             ET.SubElement(item, f"{{{XHTML_NS}}}a", {"href": iri}).text = iri
 
 
-def atom_feed(dist: Path, public_url: str, since: int = 0) -> bytes:
+def atom_feed(published: Published, public_url: str, since: int = 0) -> bytes:
     """The change feed as an Atom document: one entry per version, newest first.
 
     Each entry links to its dump (``rel="enclosure"``) and lists the entity IRIs added, changed
     and removed since the previous version (the first version lists every entity as added).
     """
-    every = feed_entries(dist, public_url)
+    every = feed_entries(published, public_url)
     entries = [entry for entry in every if entry["number"] > since]
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     _sub(feed, "id", f"{DATASET_IRI}/changes")
@@ -131,11 +120,11 @@ def _version_node(graph: Graph, entry: dict, public_url: str) -> URIRef:
     return node
 
 
-def add_versions(graph: Graph, dataset: URIRef, dist: Path, public_url: str) -> None:
+def add_versions(graph: Graph, dataset: URIRef, published: Published, public_url: str) -> None:
     """Add the version links to the dataset's description: ``dcat:version`` (the current
     number), ``dcat:previousVersion``, ``dcat:hasVersion``/``dcat:hasCurrentVersion`` and every
     version with its ``dcat:distribution`` (its dump), so a harvester can sync incrementally."""
-    entries = feed_entries(dist, public_url)
+    entries = feed_entries(published, public_url)
     if not entries:
         return
     current = entries[0]
@@ -147,9 +136,9 @@ def add_versions(graph: Graph, dataset: URIRef, dist: Path, public_url: str) -> 
         graph.add((dataset, DCAT_VERSIONS.hasVersion, _version_node(graph, entry, public_url)))
 
 
-def version_description(dist: Path, public_url: str, number: int) -> Graph | None:
+def version_description(published: Published, public_url: str, number: int) -> Graph | None:
     """The description of one version (what ``/dataset/v<N>`` serves), ``None`` if unknown."""
-    entry = next((e for e in feed_entries(dist, public_url) if e["number"] == number), None)
+    entry = next((e for e in feed_entries(published, public_url) if e["number"] == number), None)
     if entry is None:
         return None
     graph = bind_prefixes(Graph())

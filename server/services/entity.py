@@ -7,12 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 
-from server.config import BASE_IRI
-from server.namespaces import CNC, SCHEMA
-from server.services.i18n import format_date, pick, sort_key_date
+from server.config import BASE_IRI, DATASET_IRI
+from server.namespaces import CNC, SCHEMA, bind_prefixes
+from server.services.harvest import DATA_LICENSE
+from server.services.i18n import EXTERNAL_PROPERTY_NAMES, format_date, pick, sort_key_date
 from server.services.index import NAME_PREDICATES, GraphIndex, Label
 from server.services.iris import href, local_name
 from server.store.base import Store, internal_query
@@ -52,21 +53,6 @@ IDENTIFIERS: dict[URIRef, tuple[str, str]] = {
 }
 
 # Shown elsewhere on the page (header, roles, sources) or never published.
-# Names of the external properties entity pages show (our UI wording, not the vocabularies'
-# own labels, which exist in English only): the ontology labels only our own terms.
-EXTERNAL_PROPERTY_NAMES: dict[URIRef, dict[str, str]] = {
-    SKOS.note: {"fr": "note", "en": "note", "zh": "注释"},
-    SKOS.definition: {"fr": "définition", "en": "definition", "zh": "定义"},
-    DCTERMS.description: {"fr": "description", "en": "description", "zh": "描述"},
-    RDFS.comment: {"fr": "commentaire", "en": "comment", "zh": "说明"},
-    SCHEMA.email: {"fr": "courriel (institutionnel)", "en": "e-mail (institutional)",
-                   "zh": "电子邮件（机构）"},
-    SCHEMA.eventStatus: {"fr": "statut de l'événement", "en": "event status", "zh": "活动状态"},
-    ORG.hasMember: {"fr": "membre", "en": "member", "zh": "成员"},
-    ORG.subOrganizationOf: {"fr": "fait partie de", "en": "part of", "zh": "隶属于"},
-    SKOS.inScheme: {"fr": "schéma de concepts", "en": "concept scheme", "zh": "概念体系"},
-}
-
 NOT_IN_GROUPS = frozenset((RDF.type, *NAME_PREDICATES, SKOS.altLabel, DCTERMS.source,
                            CNC.publicationAllowed, *IDENTIFIERS))
 
@@ -374,3 +360,15 @@ def _period(start: Node | None, end: Node | None, lang: str) -> str:
     if start_text and end_text:
         return f"{start_text} – {end_text}"
     return start_text and f"{start_text} –" or end_text and f"– {end_text}"
+
+
+def entity_document(store: Store, iri: URIRef, document: URIRef) -> Graph:
+    """The entity's RDF document: its triples, the labels of what it links to, the statements
+    pointing at it, and what the document is (license, dataset)."""
+    graph = bind_prefixes(Graph())
+    graph += store.describe(iri)
+    graph.add((document, RDF.type, FOAF.Document))
+    graph.add((document, FOAF.primaryTopic, iri))
+    graph.add((document, DCTERMS.license, DATA_LICENSE))
+    graph.add((document, VOID.inDataset, URIRef(DATASET_IRI)))
+    return graph

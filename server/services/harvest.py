@@ -1,15 +1,7 @@
-"""Harvesting: the dumps of dist/ with size and date, the VoID + DCAT description of the dataset
-(https://www.w3.org/TR/void/, https://www.w3.org/TR/vocab-dcat-3/) and the sitemap's URLs."""
+"""Harvesting: the VoID + DCAT description of the dataset (https://www.w3.org/TR/void/,
+https://www.w3.org/TR/vocab-dcat-3/) with its dumps, and the sitemap's URLs."""
 
 from __future__ import annotations
-
-import datetime
-import gzip
-import json
-import threading
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
@@ -18,6 +10,8 @@ from server.config import DATA_NS, DATASET_IRI, ONTOLOGY_NS
 from server.namespaces import PREFIXES, bind_prefixes
 from server.services.index import GraphIndex
 from server.services.iris import local_path
+from server.services.published import Published
+from server.store.base import Store
 
 DATA_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 CNC_IRI = URIRef(DATA_NS + "cnc")
@@ -33,96 +27,8 @@ DESCRIPTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Dump:
-    """One downloadable file of the whole graph."""
-
-    name: str              # file name under /dumps/
-    source: str            # file of dist/ it is made from
-    media_type: str
-    label: str
-    gzipped: bool = False  # served as the gzip of ``source``
-
-
-DUMPS: tuple[Dump, ...] = (
-    Dump("cnc-kg.ttl", "cnc-kg.ttl", "text/turtle", "Turtle"),
-    Dump("cnc-kg.nt.gz", "cnc-kg.nt", "application/n-triples", "N-Triples (gzip)", gzipped=True),
-    Dump("cnc-kg.jsonld", "cnc-kg.jsonld", "application/ld+json", "JSON-LD"),
-    Dump("context.jsonld", "context.jsonld", "application/ld+json", "JSON-LD context"),
-)
-
-
-@dataclass(frozen=True)
-class DumpFile:
-    """A dump as it is on disk right now."""
-
-    dump: Dump
-    body: bytes
-    modified: datetime.datetime
-
-    @property
-    def size(self) -> int:
-        return len(self.body)
-
-
-_lock = threading.Lock()
-_cache: dict[tuple[str, float], bytes] = {}
-
-
-def _gzip(path: Path) -> bytes:
-    """The gzip of ``path``, made once per file version; mtime 0 so the bytes (and ETag) are
-    the same in every worker."""
-    key = (str(path), path.stat().st_mtime)
-    with _lock:
-        if key not in _cache:
-            _cache.clear()
-            _cache[key] = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
-        return _cache[key]
-
-
-def build_date(dist: Path) -> datetime.datetime | None:
-    """When dist/ was built (``build.json``), else the N-Triples file's time, else ``None``.
-
-    Every page asks (Last-Modified): the file is read again only when its stamp changes.
-    """
-    stamps = []
-    for name in ("build.json", "cnc-kg.nt"):
-        try:
-            info = (dist / name).stat()
-            stamps.append((info.st_ino, info.st_mtime_ns))
-        except FileNotFoundError:
-            stamps.append(None)
-    return _build_date(dist, *stamps)
-
-
-@lru_cache(maxsize=16)
-def _build_date(dist: Path, build_stamp: tuple | None,
-                nt_stamp: tuple | None) -> datetime.datetime | None:
-    if build_stamp is not None:
-        info = json.loads((dist / "build.json").read_text("utf-8"))
-        return datetime.datetime.fromisoformat(info["date"])
-    if nt_stamp is not None:
-        return datetime.datetime.fromtimestamp(nt_stamp[1] / 1e9, datetime.UTC)
-    return None
-
-
-def dump_file(dist: Path, name: str) -> DumpFile | None:
-    """The dump called ``name`` if it is declared and present in ``dist``."""
-    dump = next((d for d in DUMPS if d.name == name), None)
-    if dump is None or not (dist / dump.source).is_file():
-        return None
-    path = dist / dump.source
-    body = _gzip(path) if dump.gzipped else path.read_bytes()
-    modified = datetime.datetime.fromtimestamp(int(path.stat().st_mtime), datetime.UTC)
-    return DumpFile(dump, body, modified)
-
-
-def dumps(dist: Path) -> list[DumpFile]:
-    """Every declared dump present in ``dist``."""
-    return [f for f in (dump_file(dist, d.name) for d in DUMPS) if f is not None]
-
-
-def description(index: GraphIndex, dist: Path, public_url: str, triples: int) -> Graph:
+def description(store: Store, index: GraphIndex, published: Published,
+                public_url: str) -> Graph:
     """The VoID + DCAT description of the dataset, with links on the server at ``public_url``."""
     graph = bind_prefixes(Graph())
     dataset = URIRef(DATASET_IRI)
@@ -133,11 +39,11 @@ def description(index: GraphIndex, dist: Path, public_url: str, triples: int) ->
     for lang, text in DESCRIPTIONS.items():
         graph.add((dataset, DCTERMS.description, Literal(text, lang=lang)))
     graph.add((dataset, DCTERMS.license, DATA_LICENSE))
-    built = build_date(dist)
+    built = published.build_date()
     if built is not None:
         graph.add((dataset, DCTERMS.modified, Literal(built.isoformat(), datatype=XSD.dateTime)))
     graph.add((dataset, DCAT.landingPage, URIRef(public_url)))
-    graph.add((dataset, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    graph.add((dataset, VOID.triples, Literal(store.triple_count(), datatype=XSD.integer)))
     graph.add((dataset, VOID.entities, Literal(len(index.entities()), datatype=XSD.integer)))
     graph.add((dataset, VOID.classes, Literal(len(index.class_counts), datatype=XSD.integer)))
     graph.add((dataset, VOID.properties, Literal(len(index.property_counts),
@@ -159,7 +65,7 @@ def description(index: GraphIndex, dist: Path, public_url: str, triples: int) ->
         graph.add((dataset, VOID.propertyPartition, partition))
         graph.add((partition, VOID.property, prop))
         graph.add((partition, VOID.triples, Literal(count, datatype=XSD.integer)))
-    for file in dumps(dist):
+    for file in published.dumps():
         if file.dump.name == "context.jsonld":
             continue
         url = URIRef(public_url + "dumps/" + file.dump.name)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from rdflib import Literal
-from rdflib.namespace import XSD
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS, XSD
+
+from server.namespaces import SCHEMA
 
 LANGUAGES = ("fr", "en", "zh")
 DEFAULT_LANGUAGE = "en"
@@ -155,6 +157,21 @@ UI: dict[str, dict[str, str]] = {
     "network_capped": {"fr": "Les {shown} nœuds les plus reliés sur {total} sont dessinés.",
                        "en": "The {shown} most connected nodes of {total} are drawn.",
                        "zh": "图中显示连接最多的 {shown} 个节点（共 {total} 个）。"},
+}
+
+# Names of the external properties entity pages show (our UI wording, not the vocabularies'
+# own labels, which exist in English only): the ontology labels only our own terms.
+EXTERNAL_PROPERTY_NAMES: dict[URIRef, dict[str, str]] = {
+    SKOS.note: {"fr": "note", "en": "note", "zh": "注释"},
+    SKOS.definition: {"fr": "définition", "en": "definition", "zh": "定义"},
+    DCTERMS.description: {"fr": "description", "en": "description", "zh": "描述"},
+    RDFS.comment: {"fr": "commentaire", "en": "comment", "zh": "说明"},
+    SCHEMA.email: {"fr": "courriel (institutionnel)", "en": "e-mail (institutional)",
+                   "zh": "电子邮件（机构）"},
+    SCHEMA.eventStatus: {"fr": "statut de l'événement", "en": "event status", "zh": "活动状态"},
+    ORG.hasMember: {"fr": "membre", "en": "member", "zh": "成员"},
+    ORG.subOrganizationOf: {"fr": "fait partie de", "en": "part of", "zh": "隶属于"},
+    SKOS.inScheme: {"fr": "schéma de concepts", "en": "concept scheme", "zh": "概念体系"},
 }
 
 _LANG_RANGE = re.compile(

@@ -7,9 +7,7 @@ and conflicts between sources (claims with different values for the same entity 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from pathlib import Path
 
 from rdflib.namespace import FOAF
 from rdflib.term import Identifier
@@ -46,18 +44,17 @@ def _figures(store: Store, counts: dict[str, int]) -> list[dict]:
     return sorted(figures, key=lambda f: (f["measure"], f["as_of"] or "", f["source"] or ""))
 
 
-def _warnings(report_path: Path | None) -> list[dict]:
-    if report_path is None or not report_path.exists():
+def _warnings(report: dict | None) -> list[dict]:
+    if report is None:
         return []
-    report = json.loads(report_path.read_text(encoding="utf-8"))
     return [{k: finding.get(k) for k in ("focus_node", "path", "message", "shape", "file", "line")}
             for finding in report.get("findings", []) if finding.get("severity") == "Warning"]
 
 
-def quality_report(store: Store, report_path: Path | None = None) -> dict:
+def quality_report(store: Store, validation_report: dict | None = None) -> dict:
     """The dashboard's content as plain JSON-ready data.
 
-    ``report_path`` is the build's ``validation-report.json`` (its warnings are listed).
+    ``validation_report`` is the build's (``validation-report.json``): its warnings are listed.
     """
     counts = {str(cls): int(n) for cls, n in store.query(
         internal_query("quality_recorded_counts")).rows}
@@ -76,7 +73,7 @@ def quality_report(store: Store, report_path: Path | None = None) -> dict:
     return {
         "figures": _figures(store, counts),
         "nodes_by_kind": dict(sorted(nodes.items())),
-        "shacl_warnings": _warnings(report_path),
+        "shacl_warnings": _warnings(validation_report),
         "missing_zh_label": missing.get("zh-label", []),
         "missing_external_identifier": missing.get("external-identifier", []),
         "sources_cited_most": sources,

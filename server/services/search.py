@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import heapq
 import threading
-import unicodedata
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
@@ -19,6 +18,7 @@ from rdflib import Literal, URIRef
 from server.services.i18n import primary
 from server.services.index import GraphIndex, Label
 from server.services.iris import is_entity, local_name
+from server.text import fold
 
 MAX_RESULTS = 50          # a page of results; the autocomplete asks for fewer
 MAX_QUERY_CHARS = 200     # longer search text is cut (nobody types a name that long)
@@ -27,12 +27,6 @@ SIMILAR_SCAN_LIMIT = 20_000  # close spellings are looked for only in graphs thi
 SIMILAR_RATIO = 0.6       # difflib ratio from which a name counts as a close spelling
 
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING = range(4)
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, NFKD-normalised text ("Énergie" -> "energie", "ＣＮＣ" -> "cnc")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
 @dataclass(frozen=True)

@@ -1,51 +1,20 @@
 """The ontology and shapes as documents, and the view of one ontology term (class or property).
 
-Both are read from the project's Turtle sources (``ontology/``, ``shapes/``), re-read when a
-file changes; the term page adds usage counts from the published graph's index.
+Both come as the build published them (``services.published``); the term page adds usage counts
+from the published graph's index.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from server.config import ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS, Settings
+from server.config import ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS
 from server.namespaces import bind_prefixes
-from server.project.files import parse_turtle_file, turtle_files
 from server.services.i18n import LANGUAGES, pick, primary
 from server.services.index import GraphIndex, Label
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, Graph]] = {}
-
-
-def _load(folder: Path) -> Graph:
-    """All Turtle files of ``folder`` as one graph, parsed again only when a file changed."""
-    files = turtle_files(folder)
-    stamp = tuple((str(p), p.stat().st_mtime) for p in files)
-    with _lock:
-        cached = _cache.get(str(folder))
-        if cached is None or cached[0] != stamp:
-            graph = bind_prefixes(Graph())
-            for path in files:
-                for triple in parse_turtle_file(path).triples:
-                    graph.add(triple)
-            cached = _cache[str(folder)] = (stamp, graph)
-    return cached[1]
-
-
-def ontology_graph(settings: Settings) -> Graph:
-    """The whole ontology (core + alignments)."""
-    return _load(settings.ontology_dir)
-
-
-def shapes_graph(settings: Settings) -> Graph:
-    """Every SHACL shape."""
-    return _load(settings.shapes_dir)
 
 
 def concise_description(graph: Graph, iri: URIRef, inbound: bool = True) -> Graph:
@@ -178,3 +147,9 @@ def ontology_header(graph: Graph, lang: str) -> tuple[Label, list[tuple[str, str
 def shape_iri(name: str) -> URIRef:
     """The IRI of a shape from its local name."""
     return URIRef(SHAPES_NS + name)
+
+
+def term_instances(index: GraphIndex, iri: URIRef, lang: str,
+                   limit: int) -> list[tuple[URIRef, Label]]:
+    """The first ``limit`` entities typed ``iri`` (by IRI), each with its name in ``lang``."""
+    return [(i, index.label(i, lang)) for i in index.instances(iri)[:limit]]

@@ -1,7 +1,7 @@
 """The one interface the HTTP layer and services use to reach the graph, whatever engine answers.
 
 Implementations: ``embedded.EmbeddedStore`` (pyoxigraph, queries in killable worker processes)
-and ``remote.RemoteStore`` (any SPARQL 1.1 endpoint through SPARQLWrapper).
+and ``remote.RemoteStore`` (any SPARQL 1.1 endpoint over HTTP).
 """
 
 from __future__ import annotations

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from server import dist
 from server.config import DATASET_IRI, Settings
 from server.store.base import Store
-
-DUMP_NAME = "cnc-kg.nt"   # written by `cnc-kg build` into dist/
 
 
 def graph_iri(settings: Settings) -> str:
@@ -24,7 +23,7 @@ def open_store(settings: Settings) -> Store:
                            service_allow=settings.service_allow)
     from server.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(settings.dist_dir / DUMP_NAME, graph_iri=graph_iri(settings),
+    return EmbeddedStore(settings.dist_dir / dist.NTRIPLES, graph_iri=graph_iri(settings),
                          query_workers=settings.query_workers,
                          query_timeout=settings.query_timeout,
                          max_result_rows=settings.max_result_rows,

@@ -1,4 +1,6 @@
-"""An external SPARQL 1.1 endpoint (Virtuoso, Fuseki, QLever, GraphDB …) through SPARQLWrapper.
+"""An external SPARQL 1.1 endpoint (Virtuoso, Fuseki, QLever, GraphDB …) over plain HTTP
+(https://www.w3.org/TR/sparql11-protocol/), so the status and body of every answer are ours to
+read.
 
 Answers are fetched as SPARQL JSON (SELECT/ASK) or Turtle (graphs), capped, and re-serialised by
 ``results`` so clients get the same documents as from the embedded engine. Virtuoso pitfalls
@@ -9,18 +11,18 @@ without ``default-graph-uri`` queries also see its system graphs.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping, Sequence
 from itertools import islice
 
 import pyoxigraph as ox
 from rdflib.term import Identifier
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
+from server import __version__
 from server.namespaces import PREFIXES
 from server.store import guard
 from server.store.base import (
@@ -28,6 +30,7 @@ from server.store.base import (
     QuerySyntaxError,
     QueryTimeout,
     Store,
+    StoreError,
     StoreUnavailable,
     bindings_clause,
 )
@@ -36,6 +39,10 @@ from server.store.results import ask_body, decode, graph_body, select_body
 _TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 # Seconds the HTTP client waits beyond the server-side limit before giving up itself.
 _CLIENT_SLACK = 5.0
+USER_AGENT = f"cnc-kg/{__version__}"
+# What we ask the endpoint for: JSON results for SELECT/ASK, Turtle for graphs.
+_ACCEPT = {"select": "application/sparql-results+json", "ask": "application/sparql-results+json",
+           "construct": "text/turtle", "describe": "text/turtle"}
 
 
 class RemoteStore(Store):
@@ -51,43 +58,45 @@ class RemoteStore(Store):
         self._version: str | None = None
 
     def _fetch(self, sparql: str, form: str, timeout: float) -> tuple[bytes, Mapping[str, str]]:
-        client = SPARQLWrapper(self.endpoint)
-        client.setMethod(POST)
-        client.setQuery(sparql)
-        # Our graph as default and only named graph: never Virtuoso's system graphs.
-        client.addDefaultGraph(self.graph_iri)
-        client.addNamedGraph(self.graph_iri)
-        client.setReturnFormat(JSON if form in ("select", "ask") else TURTLE)
-        client.addParameter("timeout", str(int(timeout * 1000)))   # server-side stop (ms)
-        client.setTimeout(int(timeout + _CLIENT_SLACK))
+        """POST the query (SPARQL 1.1 Protocol, form-encoded) and return the body and headers of
+        a 200; an error status becomes the store error its status and body say."""
+        fields = {"query": sparql,
+                  # Our graph as default and only named graph: never Virtuoso's system graphs.
+                  "default-graph-uri": self.graph_iri, "named-graph-uri": self.graph_iri,
+                  "timeout": str(int(timeout * 1000))}           # server-side stop (ms)
+        request = urllib.request.Request(
+            self.endpoint, data=urllib.parse.urlencode(fields).encode("utf-8"), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Accept": _ACCEPT[form], "User-Agent": USER_AGENT})
         try:
-            response = client.query().response
-            body = response.read()
-        except QueryBadFormed as exc:
-            raise QuerySyntaxError(_endpoint_message(exc)) from exc
-        except SPARQLWrapperException as exc:
-            message = _endpoint_message(exc)
-            if "37000" in message or "SP030" in message:     # Virtuoso's syntax errors are 500s
-                raise QuerySyntaxError(message) from exc
-            if "HY008" in message:      # Virtuoso cancelled it at its timeout (e.g. aggregates)
-                raise QueryTimeout(
-                    f"the query ran past the {timeout:g} s time limit and was stopped") from exc
-            if "estimated execution time" in message:       # Virtuoso refuses by cost estimate
-                raise QueryTimeout(
-                    f"the store estimates this query would run past its time limit: {message}"
-                ) from exc
-            raise StoreUnavailable(f"{self.endpoint}: {message}") from exc
+            with urllib.request.urlopen(request, timeout=timeout + _CLIENT_SLACK) as response:
+                body = response.read()
+                headers = {k.lower(): v for k, v in response.headers.items()}
+        except urllib.error.HTTPError as error:
+            raise self._refusal(error.code, error.read().decode("utf-8", "replace").strip(),
+                                timeout) from error
         except TimeoutError as exc:
             raise QueryTimeout(f"no answer from the store within {timeout:g} s") from exc
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise QueryTimeout(f"no answer from the store within {timeout:g} s") from exc
             raise StoreUnavailable(f"{self.endpoint}: {exc.reason}") from exc
-        headers = {k.lower(): v for k, v in response.headers.items()}
         if headers.get("x-sql-state") == "S1TAT":
             raise QueryTimeout(
                 f"the query ran past the {timeout:g} s time limit and was stopped")
         return body, headers
+
+    def _refusal(self, status: int, message: str, timeout: float) -> StoreError:
+        """The store error for an HTTP error answer of the endpoint."""
+        if status == 400 or "37000" in message or "SP030" in message:
+            return QuerySyntaxError(message)      # Virtuoso answers its syntax errors with 500
+        if "HY008" in message:      # Virtuoso cancelled it at its timeout (e.g. aggregates)
+            return QueryTimeout(
+                f"the query ran past the {timeout:g} s time limit and was stopped")
+        if "estimated execution time" in message:           # Virtuoso refuses by cost estimate
+            return QueryTimeout(
+                f"the store estimates this query would run past its time limit: {message}")
+        return StoreUnavailable(f"{self.endpoint}: HTTP {status}: {message}")
 
     def query(self, sparql: str, *, media_type: str | None = None,
               bindings: Mapping[str, Identifier] | None = None,
@@ -136,15 +145,3 @@ def _ask_answer(data: dict) -> bool:
         return bool(data["boolean"])
     rows = data.get("results", {}).get("bindings", [])
     return bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value", "0") not in ("0", "false")
-
-
-def _endpoint_message(exc: SPARQLWrapperException) -> str:
-    """The endpoint's own words, without SPARQLWrapper's boilerplate."""
-    text = str(exc)
-    marker = "Response:\n"
-    if marker not in text:
-        return text
-    response = text.split(marker, 1)[1].strip()
-    if response[:2] in ('b"', "b'"):          # SPARQLWrapper shows the body as a bytes repr
-        response = ast.literal_eval(response).decode("utf-8", "replace")
-    return response.strip()

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from server.formats import GRAPH_FORMATS, RESULT_FORMATS
 from server.store.base import QueryResult
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -21,19 +22,8 @@ JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 INTERNAL_RESULTS = "text/tab-separated-values"   # uncapped answers inside the server
 
-RESULT_MEDIA_TYPES = {
-    JSON_RESULTS: ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-
-GRAPH_MEDIA_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+RESULT_MEDIA_TYPES = {f.media_type: f.oxigraph for f in RESULT_FORMATS}
+GRAPH_MEDIA_TYPES = {f.media_type: f.oxigraph for f in GRAPH_FORMATS}
 
 
 def _results_format(media_type: str | None) -> ox.QueryResultsFormat:

@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """Build the application; opens the store the settings name unless one is given."""
     settings = settings or load_settings()
     app = Flask("server", static_folder="static", template_folder="templates")
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 4   # form encoding overhead
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[STORE_KEY] = store if store is not None else open_store(settings)

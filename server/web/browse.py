@@ -1,29 +1,25 @@
 """Browsing: the home page, a list per class, the timeline and the network picture.
 
-Each page is a pure function of (graph version, language, URL), computed once per version:
-the graph never changes under a version and a reload changes every key. Long lists are cut in
-pages (``?page=N``) so that no page grows with the graph.
+Each page is cached per graph version (``page_cache``). Long lists are cut in pages
+(``?page=N``) so that no page grows with the graph.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import URIRef
 
-from server.services import browse
+from server.services import browse, network_layout
 from server.services.entity import EntityViews
 from server.services.i18n import ui
 from server.services.iris import href
 from server.web.context import current_store, index, page_language, whole_number
+from server.web.page_cache import per_page, per_version
 from server.web.page_response import finish, page_response, render_body
 
 bp = Blueprint("browse", __name__)
-
-PAGE_CACHE_SIZE = 256       # rendered pages kept per worker (all versions, languages, pages)
-DATA_CACHE_SIZE = 64        # sorted lists and pictures kept per worker
 
 
 def _page_number() -> int:
@@ -44,58 +40,59 @@ def _page(body: str | None) -> Response:
 @bp.route("/")
 def home() -> Response:
     """What the CNC is, declared vs recorded figures, axes, recent events, entry points."""
-    return _page(_home(index().version, page_language(), request.full_path))
+    return _page(_home())
 
 
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _home(version: str, lang: str, url: str) -> str:
-    store, idx = current_store(), index()
+@per_page
+def _home() -> str:
+    store, idx, lang = current_store(), index(), page_language()
     cnc = EntityViews(store, idx).build(browse.CNC_IRI, lang) if idx.knows(browse.CNC_IRI) \
         else None
     return render_body(
         "pages/home.html", lang, cnc=cnc,
         figures=browse.figures(store, idx, lang), axes=browse.axes(store, idx, lang),
-        events=browse.recent_events(idx, _dated(version, lang)),
-        entry_points=browse.entry_points(idx, lang), classes=_classes(version, lang))
+        events=browse.recent_events(idx, _dated(lang)),
+        entry_points=browse.entry_points(idx, lang), classes=_classes(lang))
 
 
-@lru_cache(maxsize=DATA_CACHE_SIZE)
-def _classes(version: str, lang: str) -> list[browse.ClassCount]:
+@per_version
+def _classes(lang: str) -> list[browse.ClassCount]:
     return browse.classes(index(), lang)
 
 
 @bp.route("/list/")
 def lists() -> Response:
     """Every class of the data with its number of entities."""
-    return _page(_lists(index().version, page_language(), request.full_path))
+    return _page(_lists())
 
 
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _lists(version: str, lang: str, url: str) -> str:
-    return render_body("pages/lists.html", lang, classes=_classes(version, lang))
+@per_page
+def _lists() -> str:
+    lang = page_language()
+    return render_body("pages/lists.html", lang, classes=_classes(lang))
 
 
 @bp.route("/list/<key>")
 def class_list(key: str) -> Response:
     """The entities of one class (and its subclasses), a page of ``LIST_PAGE_SIZE`` at a time."""
-    return _page(_class_list(index().version, key, _page_number(), page_language(),
-                             request.full_path))
+    return _page(_class_list(key, _page_number()))
 
 
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _class_list(version: str, key: str, number: int, lang: str, url: str) -> str | None:
+@per_page
+def _class_list(key: str, number: int) -> str | None:
+    lang = page_language()
     cls = browse.class_from_key(index(), key)
     if cls is None:
         return None
-    page = browse.page_of(_members(version, cls, lang), number, browse.LIST_PAGE_SIZE)
+    page = browse.page_of(_members(cls, lang), number, browse.LIST_PAGE_SIZE)
     if page is None:
         return None
     return render_body("pages/list.html", lang, cls=cls, title=index().label(cls, lang),
                        page=page, page_links=_page_links(page))
 
 
-@lru_cache(maxsize=DATA_CACHE_SIZE)
-def _members(version: str, cls: URIRef, lang: str) -> list[browse.Item]:
+@per_version
+def _members(cls: URIRef, lang: str) -> list[browse.Item]:
     return browse.class_members(index(), cls, lang)
 
 
@@ -113,12 +110,13 @@ def _page_links(page: browse.Page) -> dict[str, str]:
 @bp.route("/timeline")
 def timeline() -> Response:
     """Agreements and events in date order, by year, a page of ``TIMELINE_PAGE_SIZE`` at a time."""
-    return _page(_timeline(index().version, _page_number(), page_language(), request.full_path))
+    return _page(_timeline(_page_number()))
 
 
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _timeline(version: str, number: int, lang: str, url: str) -> str | None:
-    page = browse.page_of(_dated(version, lang), number, browse.TIMELINE_PAGE_SIZE)
+@per_page
+def _timeline(number: int) -> str | None:
+    lang = page_language()
+    page = browse.page_of(_dated(lang), number, browse.TIMELINE_PAGE_SIZE)
     if page is None:
         return None
     years: dict[str, list] = {}
@@ -129,38 +127,38 @@ def _timeline(version: str, number: int, lang: str, url: str) -> str | None:
                        all_query="/sparql?" + urlencode({"query": browse.timeline_query()}))
 
 
-@lru_cache(maxsize=DATA_CACHE_SIZE)
-def _dated(version: str, lang: str) -> list[browse.Item]:
+@per_version
+def _dated(lang: str) -> list[browse.Item]:
     return browse.dated(current_store(), index(), lang)
 
 
 @bp.route("/network")
 def network() -> Response:
     """The network picture (server-drawn SVG) and the same links as a list."""
-    return _page(_network(index().version, page_language(), request.full_path))
+    return _page(_network())
 
 
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _network(version: str, lang: str, url: str) -> str:
-    return render_body("pages/network.html", lang, picture=_picture(version, lang))
+@per_page
+def _network() -> str:
+    lang = page_language()
+    return render_body("pages/network.html", lang, picture=_picture(lang))
 
 
-@lru_cache(maxsize=DATA_CACHE_SIZE)
-def _picture(version: str, lang: str) -> browse.NetworkPicture:
-    return browse.network_picture(current_store(), index(), lang)
+@per_version
+def _picture(lang: str) -> network_layout.NetworkPicture:
+    return network_layout.network_picture(current_store(), index(), lang)
 
 
 @bp.route("/network.svg")
 def network_svg() -> Response:
     """The network picture alone, as an SVG file."""
     lang = page_language()
-    response = Response(_network_svg(index().version, lang),
-                        content_type="image/svg+xml; charset=utf-8")
+    response = Response(_network_svg(lang), content_type="image/svg+xml; charset=utf-8")
     response.vary.update(("Accept-Language", "Cookie"))
     return finish(response)
 
 
-@lru_cache(maxsize=DATA_CACHE_SIZE)
-def _network_svg(version: str, lang: str) -> str:
-    return render_template("pages/network.svg", picture=_picture(version, lang), lang=lang,
+@per_version
+def _network_svg(lang: str) -> str:
+    return render_template("pages/network.svg", picture=_picture(lang), lang=lang,
                            t=ui(lang), standalone=True, href=lambda iri: href(str(iri)))

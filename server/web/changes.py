@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from server.config import DATASET_IRI
 from server.services import change_feed
-from server.web.context import current_settings, whole_number
+from server.web.context import current_published, whole_number
 from server.web.negotiation import GRAPH_FORMATS, negotiate
 from server.web.page_response import finish, rdf_response
 
@@ -25,14 +25,14 @@ def _since() -> int:
 @bp.route("/changes.atom")
 def atom() -> Response:
     """The change feed: one Atom entry per version with the entities added, changed, removed."""
-    body = change_feed.atom_feed(current_settings().dist_dir, request.url_root, _since())
+    body = change_feed.atom_feed(current_published(), request.url_root, _since())
     return finish(Response(body, content_type=change_feed.ATOM_MEDIA_TYPE + "; charset=utf-8"))
 
 
 @bp.route("/changes.json")
 def json_feed() -> Response:
     """The change feed as JSON (``?since=N`` for the versions after N), newest first."""
-    versions = change_feed.feed_entries(current_settings().dist_dir, request.url_root, _since())
+    versions = change_feed.feed_entries(current_published(), request.url_root, _since())
     return finish(jsonify({"dataset": DATASET_IRI,
                            "feed": request.url_root + change_feed.FEED_PATH,
                            "versions": versions}))
@@ -41,7 +41,7 @@ def json_feed() -> Response:
 @bp.route("/dumps/versions/<name>")
 def version_dump(name: str) -> Response:
     """One version's dump (sorted N-Triples, gzip) as ``cnc-kg build`` recorded it."""
-    path = change_feed.version_dump(current_settings().dist_dir, name)
+    path = current_published().version_dump(name)
     if path is None:
         abort(404)
     response = Response(path.read_bytes(), content_type="application/gzip")
@@ -54,7 +54,7 @@ def version(number: str) -> Response:
     """The DCAT description of one version: its date, predecessor and dump."""
     number_value = whole_number(number)
     graph = None if number_value is None else change_feed.version_description(
-        current_settings().dist_dir, request.url_root, number_value)
+        current_published(), request.url_root, number_value)
     if graph is None:
         abort(404)
     choice = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))

@@ -1,5 +1,5 @@
-"""What a view needs about the request it answers: the running app's settings and store, the
-graph index of the pinned version, the page language, and the plain-text error response."""
+"""What a view needs about the request it answers: the running app's settings, store and published
+files, the graph index of the pinned version, the page language, the plain-text error response."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Response, current_app, request
 from server.config import Settings
 from server.services import i18n
 from server.services.index import GraphIndex, graph_index
+from server.services.published import Published
 from server.store.base import Store
 
 STORE_KEY = "cnc_kg.store"
@@ -23,6 +24,11 @@ def current_store() -> Store:
 def current_settings() -> Settings:
     """The settings of the running application."""
     return current_app.extensions[SETTINGS_KEY]
+
+
+def current_published() -> Published:
+    """The files of the build the application serves (``dist/``)."""
+    return Published(current_settings().dist_dir)
 
 
 def index() -> GraphIndex:

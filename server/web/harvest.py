@@ -4,7 +4,6 @@ sitemap.xml (https://www.sitemaps.org/protocol.html) and robots.txt."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, request
@@ -13,17 +12,25 @@ from rdflib import Graph, URIRef
 from server.config import DATASET_IRI
 from server.services import change_feed, harvest
 from server.services.browse import page_of
-from server.web.context import current_settings, current_store, index, page_language, whole_number
+from server.web.context import (
+    current_published,
+    current_settings,
+    current_store,
+    index,
+    page_language,
+    whole_number,
+)
 from server.web.negotiation import GRAPH_FORMATS, negotiate
+from server.web.page_cache import per_version
 from server.web.page_response import finish, rdf_response, render_page
 
 bp = Blueprint("harvest", __name__)
 
 
 def _description() -> Graph:
-    dist = current_settings().dist_dir
-    graph = harvest.description(index(), dist, request.url_root, current_store().triple_count())
-    change_feed.add_versions(graph, URIRef(DATASET_IRI), dist, request.url_root)
+    published = current_published()
+    graph = harvest.description(current_store(), index(), published, request.url_root)
+    change_feed.add_versions(graph, URIRef(DATASET_IRI), published, request.url_root)
     return graph
 
 
@@ -31,15 +38,15 @@ def _description() -> Graph:
 def dumps() -> Response:
     """The list of dumps with their size and date, and links to VoID and DCAT."""
     lang = page_language()
-    dist = current_settings().dist_dir
-    return render_page("pages/dumps.html", lang, files=harvest.dumps(dist),
-                       versions=change_feed.feed_entries(dist, request.url_root))
+    published = current_published()
+    return render_page("pages/dumps.html", lang, files=published.dumps(),
+                       versions=change_feed.feed_entries(published, request.url_root))
 
 
 @bp.route("/dumps/<name>")
 def dump(name: str) -> Response:
     """One dump file as built by ``cnc-kg build``."""
-    found = harvest.dump_file(current_settings().dist_dir, name)
+    found = current_published().dump_file(name)
     if found is None:
         abort(404)
     media_type = "application/gzip" if found.dump.gzipped else found.dump.media_type
@@ -65,8 +72,8 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_PAGES = ("/", "/list/", "/timeline", "/network", "/dumps/", "/ontology", "/quality")
 
 
-@lru_cache(maxsize=4)
-def _sitemap_paths(version: str) -> tuple[str, ...]:
+@per_version
+def _sitemap_paths() -> tuple[str, ...]:
     return (*SITEMAP_PAGES, *harvest.sitemap_paths(index()))
 
 
@@ -86,7 +93,7 @@ def _urlset(paths: Sequence[str]) -> Response:
 def sitemap() -> Response:
     """Every entity page, the home page and the lists, as absolute URLs; when they are more
     than ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
-    files = page_of(_sitemap_paths(index().version), 1, current_settings().sitemap_urls)
+    files = page_of(_sitemap_paths(), 1, current_settings().sitemap_urls)
     if files.count == 1:
         return _urlset(files.items)
     return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
@@ -98,7 +105,7 @@ def sitemap() -> Response:
 @bp.route("/sitemap-<number>.xml")
 def sitemap_file(number: str) -> Response:
     """File ``number`` (from 1) of a split sitemap."""
-    paths, per_file = _sitemap_paths(index().version), current_settings().sitemap_urls
+    paths, per_file = _sitemap_paths(), current_settings().sitemap_urls
     file_number = whole_number(number)
     part = None if file_number is None else page_of(paths, file_number, per_file)
     if part is None or part.count == 1:          # a sitemap in one file has no parts

@@ -1,55 +1,17 @@
 """Content negotiation: one pure function over declared format tables (RFC 9110 §12.5.1).
 
-The tables list, in server preference order, a format's short name (the ``format=`` value),
-its canonical media type and the other media types clients use for it.
+The tables (``server.formats``) list, in server preference order, a format's short name (the
+``format=`` value), its canonical media type and the other media types clients use for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 
-@dataclass(frozen=True)
-class Format:
-    """One row of a format table."""
-
-    name: str
-    media_type: str
-    aliases: tuple[str, ...] = ()
-    extension: str = ""
-    w3c: str = ""      # IRI under http://www.w3.org/ns/formats/ (for the Service Description)
-    names: tuple[str, ...] = ()   # other format= values clients send (SPARQLWrapper's among them)
-
-    @property
-    def media_types(self) -> tuple[str, ...]:
-        return (self.media_type, *self.aliases)
-
-
-_W3C = "http://www.w3.org/ns/formats/"
-
-# SELECT / ASK answers (https://www.w3.org/TR/sparql11-protocol/#query-success).
-RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", ("application/json",), "srj",
-           _W3C + "SPARQL_Results_JSON"),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"), "srx",
-           _W3C + "SPARQL_Results_XML"),
-    Format("csv", "text/csv", (), "csv", _W3C + "SPARQL_Results_CSV"),
-    Format("tsv", "text/tab-separated-values", (), "tsv", _W3C + "SPARQL_Results_TSV"),
-)
-
-# CONSTRUCT / DESCRIBE answers and every RDF document the server returns.
-GRAPH_FORMATS: tuple[Format, ...] = (
-    # Turtle is a subset of N3, so it answers clients asking for N3.
-    Format("turtle", "text/turtle", (), "ttl", _W3C + "Turtle", ("ttl", "n3")),
-    Format("ntriples", "application/n-triples", ("text/plain",), "nt", _W3C + "N-Triples",
-           ("nt", "n-triples")),
-    Format("jsonld", "application/ld+json", ("application/json",), "jsonld", _W3C + "JSON-LD",
-           ("json-ld",)),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), "rdf",
-           _W3C + "RDF_XML", ("rdf+xml", "xml", "rdf")),
-)
-
-HTML = Format("html", "text/html", ("application/xhtml+xml",), "html")
+__all__ = ["GRAPH_FORMATS", "HTML", "RESULT_FORMATS", "Choice", "Format", "NotAcceptable",
+           "negotiate"]
 
 
 class NotAcceptable(Exception):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
@@ -16,11 +15,10 @@ from rdflib.compare import to_canonical_graph
 from server.config import BASE_IRI
 from server.namespaces import PREFIXES, bind_prefixes
 from server.services import i18n
-from server.services.harvest import build_date
 from server.services.iris import href
-from server.web.context import LANG_COOKIE, current_settings
+from server.web.context import LANG_COOKIE, current_published
 from server.web.negotiation import GRAPH_FORMATS, Format
-from server.web.service_description import RDFLIB_FORMAT
+from server.web.page_cache import memo
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 GZIP_MIN_BYTES = 512            # below this, gzip's header costs more than it saves
@@ -74,7 +72,7 @@ def serialize(graph: Graph, fmt: Format) -> bytes:
     if fmt.name == "jsonld":
         return graph.serialize(format="json-ld", context=JSONLD_CONTEXT,
                                auto_compact=True).encode("utf-8")
-    return graph.serialize(format=RDFLIB_FORMAT[fmt.name], encoding="utf-8")
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
 def rdf_response(graph: Graph | bytes, fmt: Format, media_type: str | None = None) -> Response:
@@ -92,10 +90,13 @@ def format_by_extension(extension: str) -> Format | None:
     return next((f for f in GRAPH_FORMATS if f.extension == extension), None)
 
 
-@lru_cache(maxsize=256)
+def _gzip(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
 def _gzipped(body: bytes) -> bytes:
     """gzip of a body; cached because the same cached pages are sent again and again."""
-    return gzip.compress(body, compresslevel=6, mtime=0)
+    return memo(_gzip, body)
 
 
 def finish(response: Response) -> Response:
@@ -110,7 +111,7 @@ def finish(response: Response) -> Response:
             response.set_data(body)
             response.headers["Content-Encoding"] = "gzip"
         response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-        built = build_date(current_settings().dist_dir)
+        built = current_published().build_date()
         if built is not None:
             response.last_modified = built
         response = response.make_conditional(request)

@@ -8,30 +8,32 @@ RDF keeps the persistent IRIs (https://w3id.org/cnc-kg/...); HTML links point to
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import Blueprint, Response, abort, request
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, VOID
 from werkzeug.exceptions import NotFound
 
-from server.config import DATASET_IRI, ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS
-from server.namespaces import bind_prefixes
-from server.services.entity import EntityViews
-from server.services.harvest import DATA_LICENSE
+from server.config import ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS
+from server.services.entity import EntityViews, entity_document
 from server.services.iris import entity_iri, entity_spaces
 from server.services.search import similar
 from server.services.vocabulary import (
     concise_description,
-    ontology_graph,
     ontology_header,
     ontology_terms,
     shape_iri,
-    shapes_graph,
+    term_instances,
     term_view,
 )
-from server.web.context import current_settings, current_store, index, page_language, plain_error
+from server.web.context import (
+    current_published,
+    current_settings,
+    current_store,
+    index,
+    page_language,
+    plain_error,
+)
 from server.web.negotiation import GRAPH_FORMATS, HTML, NotAcceptable, negotiate
+from server.web.page_cache import per_page, per_version
 from server.web.page_response import (
     format_by_extension,
     page_response,
@@ -79,39 +81,21 @@ def _negotiated(response: Response, path: str, fmt, negotiated: bool) -> Respons
     return response
 
 
-def entity_document(iri: URIRef, document: URIRef) -> Graph:
-    """The entity's RDF document: its triples, the labels of what it links to, the statements
-    pointing at it, and what the document is (license, dataset)."""
-    graph = bind_prefixes(Graph())
-    graph += current_store().describe(iri)
-    graph.add((document, RDF.type, FOAF.Document))
-    graph.add((document, FOAF.primaryTopic, iri))
-    graph.add((document, DCTERMS.license, DATA_LICENSE))
-    graph.add((document, VOID.inDataset, URIRef(DATASET_IRI)))
-    return graph
-
-
-# Pages and documents are pure functions of (graph version, IRI, language, URL): the graph never
-# changes under a version, so they are cached; a reload changes the version and so every key.
-PAGE_CACHE_SIZE = 1024
-
-
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _entity_html(version: str, iri: URIRef, lang: str, path: str, url: str) -> str | None:
-    """The entity's HTML page at ``path`` for this graph ``version``; ``None`` if the graph has
-    no view of it. ``url`` (the request's, with its query string) is only part of the key: the
-    language switcher's links are made from it."""
+@per_page
+def _entity_html(iri: URIRef, path: str) -> str | None:
+    """The entity's HTML page at ``path``; ``None`` if the graph has no view of it."""
+    lang = page_language()
     view = EntityViews(current_store(), index()).build(iri, lang)
     if view is None:
         return None
-    return render_body("pages/entity.html", lang, view=view,
-                       alternates=_alternates(path))
+    return render_body("pages/entity.html", lang, view=view, alternates=_alternates(path))
 
 
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _entity_document_bytes(version: str, iri: URIRef, fmt) -> bytes:
-    """The entity's RDF document serialised in ``fmt`` for this graph ``version``."""
-    return serialize(entity_document(iri, URIRef(f"{iri}.{fmt.extension}")), fmt)
+@per_version
+def _entity_document_bytes(iri: URIRef, fmt) -> bytes:
+    """The entity's RDF document serialised in ``fmt``."""
+    return serialize(entity_document(current_store(), iri, URIRef(f"{iri}.{fmt.extension}")),
+                     fmt)
 
 
 # Every data namespace answers at its own first segment: /id/<slug>, /synthetic/<slug>.
@@ -128,13 +112,12 @@ def entity(space: str, name: str) -> Response:
         return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
     if fmt is HTML:
         lang = page_language()
-        body = _entity_html(index().version, iri, lang, path, request.full_path)
+        body = _entity_html(iri, path)
         if body is None:
             return _negotiated(not_found_response(html=True), path, fmt, negotiated)
         response = page_response(body, lang)
     else:
-        response = rdf_response(_entity_document_bytes(index().version, iri, fmt), fmt,
-                                media_type)
+        response = rdf_response(_entity_document_bytes(iri, fmt), fmt, media_type)
     return _negotiated(response, path, fmt, negotiated)
 
 
@@ -147,7 +130,7 @@ for _space in ENTITY_SPACES:           # one plain rule each, as the OpenAPI doc
 def ontology(name: str | None) -> Response:
     """The whole ontology in every format; its HTML page lists the terms."""
     fmt, media_type, negotiated = _choose(name if name is None else _extension_only(name))
-    graph = ontology_graph(current_settings())
+    graph = current_published().ontology()
     if fmt is HTML:
         lang = page_language()
         title, descriptions = ontology_header(graph, lang)
@@ -172,7 +155,7 @@ def term(name: str) -> Response:
     stem, extension = _split_extension(name)
     fmt, media_type, negotiated = _choose(extension)
     iri = URIRef(ONTOLOGY_NS + stem)
-    graph = ontology_graph(current_settings())
+    graph = current_published().ontology()
     path = f"/ontology/{stem}"
     if (iri, None, None) not in graph:
         return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
@@ -180,8 +163,8 @@ def term(name: str) -> Response:
         lang = page_language()
         view = term_view(graph, index(), iri, lang)
         response = render_page("pages/term.html", lang, view=view, alternates=_alternates(path),
-                               instances=[(i, index().label(i, lang))
-                                          for i in index().instances(iri)][:200])
+                               instances=term_instances(index(), iri, lang,
+                                                        current_settings().term_instances_shown))
     else:
         response = rdf_response(concise_description(graph, iri), fmt, media_type)
     return _negotiated(response, path, fmt, negotiated)
@@ -192,7 +175,7 @@ def term(name: str) -> Response:
 def shapes(name: str | None) -> Response:
     """Every SHACL shape, in every format; the HTML page shows the Turtle source."""
     fmt, media_type, negotiated = _choose(name if name is None else _extension_only(name))
-    graph = shapes_graph(current_settings())
+    graph = current_published().shapes()
     return _negotiated(_source_or_rdf(graph, fmt, media_type, "/shapes", SHAPES_NS),
                        "/shapes", fmt, negotiated)
 
@@ -202,7 +185,7 @@ def shape(name: str) -> Response:
     """One shape (with its property shapes), in every format."""
     stem, extension = _split_extension(name)
     fmt, media_type, negotiated = _choose(extension)
-    graph = shapes_graph(current_settings())
+    graph = current_published().shapes()
     iri = shape_iri(stem)
     path = f"/shapes/{stem}"
     if (iri, None, None) not in graph:
@@ -227,12 +210,12 @@ def not_found_response(html: bool) -> Response:
     lang = page_language()
     words = request.path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ")
     return render_page("pages/not_found.html", lang, status=404, path=request.path,
-                       query=words, similar=_similar(index().version, words, lang))
+                       query=words, similar=_similar(words, lang))
 
 
-@lru_cache(maxsize=PAGE_CACHE_SIZE)
-def _similar(version: str, words: str, lang: str) -> list:
-    """Names close to ``words`` in this graph ``version`` (a scan of every entity's names)."""
+@per_version
+def _similar(words: str, lang: str) -> list:
+    """Names close to ``words`` (a scan of every entity's names)."""
     return similar(index(), words, lang)
 
 

@@ -7,16 +7,15 @@ from rdflib import URIRef
 
 from server.namespaces import PREFIXES
 from server.services.quality import quality_report
-from server.web.context import current_settings, current_store, index, page_language
+from server.web.context import current_published, current_store, index, page_language
 from server.web.page_response import finish, render_page
 
 bp = Blueprint("quality", __name__)
 
-REPORT_FILE = "validation-report.json"   # written by ``cnc-kg build`` next to the dumps
 
 
 def _report() -> dict:
-    return quality_report(current_store(), current_settings().dist_dir / REPORT_FILE)
+    return quality_report(current_store(), current_published().validation_report())
 
 
 def _expand(name: str | None) -> str | None:

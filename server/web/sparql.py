@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from server.store import guard
+from server.services import endpoint as service
 from server.web.context import current_settings, current_store, plain_error
 from server.web.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Choice, negotiate
 from server.web.query_page import page_context
-from server.web.service_description import RDFLIB_FORMAT, service_description
 
 bp = Blueprint("sparql", __name__)
 
@@ -36,8 +35,9 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
         query = params.get("query")
     else:
         mime = request.mimetype
-        if request.content_length is not None and request.content_length > 4 * limit:
-            abort(plain_error(413, f"Request body over {4 * limit} bytes"))
+        body_limit = current_settings().max_body_bytes
+        if request.content_length is not None and request.content_length > body_limit:
+            abort(plain_error(413, f"Request body over {body_limit} bytes"))
         if mime == FORM:
             params = request.form
             if "update" in params:
@@ -67,12 +67,10 @@ def _describe_service() -> Response:
     choice = _choice((HTML, *GRAPH_FORMATS))
     if choice.format is HTML:
         return _page("")
-    store, settings = current_store(), current_settings()
     endpoint = url_for("sparql.endpoint", _external=True)
     void_url = request.url_root + ".well-known/void"
-    graph = service_description(endpoint, void_url, settings, store.graph_iri,
-                                store.triple_count())
-    body = graph.serialize(format=RDFLIB_FORMAT[choice.format.name], encoding="utf-8")
+    graph = service.service_description(current_store(), current_settings(), endpoint, void_url)
+    body = graph.serialize(format=choice.format.rdflib, encoding="utf-8")
     return _response(body, choice)
 
 
@@ -94,7 +92,7 @@ def endpoint() -> Response:
     query, default_graphs, named_graphs = _protocol_request()
     if query is None:
         return _describe_service()
-    form = guard.query_form(query)
+    form = service.query_form(query)
     table = RESULT_FORMATS if form in ("select", "ask") else GRAPH_FORMATS
     if request.method == "GET":
         table = (*table, HTML)          # a permalink opened in a browser shows the page
@@ -102,9 +100,8 @@ def endpoint() -> Response:
     if choice.format is HTML:
         return _page(query)
     settings = current_settings()
-    result = current_store().query(query, media_type=choice.format.media_type,
-                                   default_graph_uris=default_graphs,
-                                   named_graph_uris=named_graphs)
+    result = service.answer(current_store(), query, choice.format.media_type, default_graphs,
+                            named_graphs)
     response = _response(result.body or b"", choice)
     response.headers["Cnc-Kg-Result-Limit"] = str(settings.max_result_rows)
     if result.truncated:

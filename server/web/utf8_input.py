@@ -53,7 +53,7 @@ def refuse_invalid_utf8() -> Response | None:
     encoded = _TEXT_BODIES.get(request.mimetype)
     length = request.content_length
     if encoded is not None and length is not None and \
-            length <= 4 * current_settings().max_query_bytes:
+            length <= current_settings().max_body_bytes:
         body = request.get_data(cache=True)   # form parsing later reads this cached copy
         if not (_is_utf8_form(body) if encoded else _is_utf8(body)):
             return plain_error(400, "Bad Request: the request body is not valid UTF-8")

@@ -1,17 +1,22 @@
-"""The endpoint's SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/)."""
+"""The SPARQL endpoint's work between the protocol and the store: a query's form (the answer
+formats depend on it), its answer, and the endpoint's Service Description
+(https://www.w3.org/TR/sparql11-service-description/)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
 from server.config import Settings
+from server.formats import GRAPH_FORMATS, RESULT_FORMATS
 from server.namespaces import SD, bind_prefixes
-from server.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS
+from server.store import guard
+from server.store.base import QueryResult, Store
 
 
-def service_description(endpoint: str, void_url: str, settings: Settings, graph_iri: str,
-                        triples: int) -> Graph:
+def service_description(store: Store, settings: Settings, endpoint: str, void_url: str) -> Graph:
     """What the endpoint at ``endpoint`` offers: language, formats, features, default dataset."""
     graph = bind_prefixes(Graph())
     service = URIRef(endpoint)
@@ -35,12 +40,20 @@ def service_description(endpoint: str, void_url: str, settings: Settings, graph_
     named = BNode()
     graph.add((dataset, SD.namedGraph, named))
     graph.add((named, RDF.type, SD.NamedGraph))
-    graph.add((named, SD.name, URIRef(graph_iri)))
+    graph.add((named, SD.name, URIRef(store.graph_iri)))
     graph.add((default_graph, RDF.type, SD.Graph))
-    graph.add((default_graph, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    graph.add((default_graph, VOID.triples, Literal(store.triple_count(), datatype=XSD.integer)))
     graph.add((default_graph, RDFS.seeAlso, URIRef(void_url)))
     return graph
 
 
-# rdflib serialiser name of each graph format.
-RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+def query_form(text: str) -> str:
+    """"select", "construct", "describe" or "ask"; refuses updates (``QueryRefused``)."""
+    return guard.query_form(text)
+
+
+def answer(store: Store, query: str, media_type: str, default_graph_uris: Sequence[str],
+           named_graph_uris: Sequence[str]) -> QueryResult:
+    """The query's answer serialised as ``media_type`` (rows capped, ``truncated`` flagged)."""
+    return store.query(query, media_type=media_type, default_graph_uris=default_graph_uris,
+                       named_graph_uris=named_graph_uris)

@@ -1,0 +1,55 @@
+"""Pages and the data behind them, computed once per graph version.
+
+A page is a pure function of (graph version, page language, URL): the graph never changes under
+a version, and a reload changes the version and so every key. Each cached function gets one LRU
+cache per application, sized by the settings (``page_cache_entries``, ``data_cache_entries``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, request
+
+from server.web.context import current_settings, index, page_language
+
+T = TypeVar("T")
+CACHES_KEY = "cnc_kg.caches"
+
+
+def _cache(func: Callable, size: int) -> Callable:
+    """This application's cache of ``func`` (made on first use)."""
+    caches = current_app.extensions.setdefault(CACHES_KEY, {})
+    cached = caches.get(func)
+    if cached is None:
+        # The key's leading version (and language, URL) only select the entry.
+        cached = caches[func] = functools.lru_cache(maxsize=size)(
+            lambda skip, *args: func(*args))
+    return cached
+
+
+def per_page(func: Callable[..., T]) -> Callable[..., T]:
+    """Cache a rendered page by graph version, page language and URL (with its query string,
+    from which the language switcher's links are made), plus ``func``'s own arguments."""
+    @functools.wraps(func)
+    def cached(*args) -> T:
+        key = (index().version, page_language(), request.full_path)
+        return _cache(func, current_settings().page_cache_entries)(key, *args)
+    return cached
+
+
+def per_version(func: Callable[..., T]) -> Callable[..., T]:
+    """Cache data for pages (sorted lists, pictures, documents) by graph version plus
+    ``func``'s own arguments."""
+    @functools.wraps(func)
+    def cached(*args) -> T:
+        return _cache(func, current_settings().data_cache_entries)(index().version, *args)
+    return cached
+
+
+def memo(func: Callable[..., T], *args) -> T:
+    """``func(*args)`` from this application's cache of ``func`` (a page-sized LRU cache), for
+    results that depend on their arguments only (e.g. the gzip of a page body)."""
+    return _cache(func, current_settings().page_cache_entries)(None, *args)
