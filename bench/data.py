@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from server import dist
 from server.project.synthetic import COUNTRIES_FILE, generate_project
-from server.store.factory import DUMP_NAME
 
 
 def synthetic_project(repo: Path, work: Path, triples: int, seed: int, curated: Path) -> Path:
@@ -32,7 +32,7 @@ def synthetic_project(repo: Path, work: Path, triples: int, seed: int, curated: 
 
 def published(folder: Path) -> Path:
     """The N-Triples file every engine loads."""
-    return folder / "dist" / DUMP_NAME
+    return folder / "dist" / dist.NTRIPLES
 
 
 def publish(folder: Path, curated: Path) -> int:

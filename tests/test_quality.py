@@ -12,6 +12,7 @@ from rdflib.namespace import RDF, RDFS
 
 from server.config import DATA_NS, load_settings
 from server.namespaces import CNC
+from server.services.published import Published
 from server.services.quality import quality_report
 from server.store.factory import open_store
 
@@ -20,7 +21,7 @@ from server.store.factory import open_store
 def report_and_graph(built_root: Path):
     store = open_store(load_settings(root=built_root))
     try:
-        report = quality_report(store, built_root / "dist" / "validation-report.json")
+        report = quality_report(store, Published(built_root / "dist").validation_report())
     finally:
         store.close()
     return report, Graph().parse(built_root / "dist" / "cnc-kg.nt", format="nt"), built_root
