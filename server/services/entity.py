@@ -16,7 +16,8 @@ from server.services.harvest import DATA_LICENSE
 from server.services.i18n import EXTERNAL_PROPERTY_NAMES, format_date, pick, sort_key_date
 from server.services.index import NAME_PREDICATES, GraphIndex, Label
 from server.services.iris import href, local_name
-from server.store.base import Store, internal_query
+from server.store.base import Store
+from server.store.queries import internal_query
 
 DATE_TYPES = (XSD.date, XSD.dateTime, XSD.gYearMonth, XSD.gYear)
 
@@ -141,7 +142,7 @@ class EntityViews:
     # -- values ----------------------------------------------------------------------------
     def link(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
         """A link to ``iri`` labelled in ``lang`` (from the index, else from ``graph``)."""
-        names = self.index.names.get(iri) or EXTERNAL_PROPERTY_NAMES.get(iri)
+        names = self.index.names(iri) or EXTERNAL_PROPERTY_NAMES.get(iri)
         if not names and graph is not None:
             names = {o.language or "": str(o) for p in NAME_PREDICATES
                      for o in graph.objects(iri, p) if isinstance(o, Literal)}

@@ -7,19 +7,16 @@ Accept-Language follows RFC 9110 §12.5.4; dates keep the precision of their XSD
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS, XSD
 
+from server.languages import DEFAULT_LANGUAGE, FALLBACK, LANGUAGES, pick, primary
 from server.namespaces import SCHEMA
 
-LANGUAGES = ("fr", "en", "zh")
-DEFAULT_LANGUAGE = "en"
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "zh": "中文"}
+__all__ = ["DEFAULT_LANGUAGE", "FALLBACK", "LANGUAGES", "pick", "primary"]
 
-# When a label is missing in the reader's language, the next one in this order is shown.
-FALLBACK = {"fr": ("fr", "en", "zh"), "en": ("en", "fr", "zh"), "zh": ("zh", "en", "fr")}
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "zh": "中文"}
 
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -178,11 +175,6 @@ _LANG_RANGE = re.compile(
     r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?")
 
 
-def primary(tag: str | None) -> str:
-    """The primary subtag of a language tag, lower-cased ("zh-Hans" -> "zh"); "" if none."""
-    return (tag or "").split("-")[0].lower()
-
-
 def parse_accept_language(header: str | None) -> str | None:
     """The supported language the client prefers most, or ``None`` if it names none of ours.
 
@@ -209,24 +201,6 @@ def choose_language(param: str | None, cookie: str | None, accept_language: str 
         if candidate in LANGUAGES:
             return candidate
     return parse_accept_language(accept_language) or DEFAULT_LANGUAGE
-
-
-def pick(texts: Mapping[str, str], lang: str) -> tuple[str, str] | None:
-    """``(text, its language tag)`` from ``{tag: text}`` following the fallback order of ``lang``.
-
-    An untagged text comes after the three languages; any other language after that.
-    """
-    if not texts:
-        return None
-    by_primary: dict[str, str] = {}
-    for tag in sorted(texts):
-        by_primary.setdefault(primary(tag), tag)
-    for wanted in (*FALLBACK.get(lang, LANGUAGES), ""):
-        tag = by_primary.get(wanted)
-        if tag is not None:
-            return texts[tag], tag
-    tag = sorted(texts)[0]
-    return texts[tag], tag
 
 
 def ui(lang: str) -> dict[str, str]:

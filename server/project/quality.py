@@ -1,4 +1,5 @@
-"""The curator's to-do list as data: what the quality dashboard page and its JSON show.
+"""The curator's to-do list as data, computed by the build (``dist/quality.json``): what the
+quality dashboard page and its JSON show.
 
 Declared figures beside what the graph records, SHACL warnings (from the build's validation
 report), entities missing a Chinese label or an external identifier, the most cited sources,
@@ -13,7 +14,8 @@ from rdflib.namespace import FOAF
 from rdflib.term import Identifier
 
 from server.namespaces import CNC
-from server.store.base import Store, internal_query
+from server.store.base import Store
+from server.store.queries import internal_query
 
 # What the graph records for each declared measure: instances of this class (None: not recorded).
 RECORDED_AS = {
