@@ -32,7 +32,7 @@ KG = "https://w3id.org/cnc-kg/id/"
 
 
 @pytest.mark.parametrize(("text", "tag", "rule"), [
-    ("中华人民共和国教育部与法兰西共和国高教科研部关于开展科研合作与人员交流的意向书", "fr", HAN_UNDER_LATIN),
+    ("中华人民共和国教育部与法兰西共和国高教科研部关于开展科研合作的意向书", "fr", HAN_UNDER_LATIN),
     ("生物多样性、全球变化与生态健康国际研讨会", "en", HAN_UNDER_LATIN),
     ("Peking University", "zh", NO_CJK),
     ("Beijing", "zh-Hans", NO_CJK),
