@@ -74,6 +74,56 @@ PEOPLE_WITHOUT = [
     "wang-yi", "wang-zhigang", "yin-hejun", "yvon-le-maho", "zhu-chaodong",
 ]
 
+# CQ15: facts whose every source is a page reproducing another publisher's article (issue 13);
+# the originals of these pages are not known, so no row has one.
+YZ148 = "http://yz148.com/article/19936.html"
+YWFARM = "http://m.ywfarm.cn/china/archives/reforme30/2008-12/17/content_16961755.htm"
+HNJJQ = "http://hnjjq.com/skhtmlnews/2014/3/2372.html"
+YXJJDBY = "https://yxjjdby.com/zhkx/202403/199591.html"
+KAIYUE = "http://www.kaiyue8888.com/article/1705.html"
+CTBU = "http://www.ctbuedp.com/szxw/016398.html"
+HDSY = "http://hdsyjglxh.org.cn/news/2_news.php?2infxm=k72fb5"
+SHIJIE = "https://shijieshipin.com/news/show-125098.html"
+NEWTON = "https://newton.com.tw/wiki/"
+NEWTON_1981 = NEWTON + ("%E4%B8%AD%E5%9C%8B%E5%92%8C%E6%B3%95%E5%9C%8B%E7%A7%91%E5%AD%B8%E6%8A%80"
+                        "%E8%A1%93%E6%B7%B7%E5%90%88%E5%A7%94%E5%93%A1%E6%9C%83%E6%9C%83%E8%AB"
+                        "%87%E7%B4%80%E8%A6%81")
+NEWTON_CNC = NEWTON + "%E4%B8%AD%E6%B3%95%E7%A2%B3%E4%B8%AD%E5%92%8C%E4%B8%AD%E5%BF%83/63760900"
+ONLY_ON_MIRRORS = [
+    ("kg:claim-1978-date-chinese-sources", HNJJQ),
+    ("kg:claim-1978-date-chinese-sources", YWFARM),
+    ("kg:claim-1978-date-chinese-sources", YZ148),
+    ("kg:comixt-1", NEWTON_1981),
+    ("kg:huang-hua", YZ148),
+    ("kg:louis-de-guiringaud", YWFARM),
+    ("kg:membership-guiringaud-minister-1978", YWFARM),
+    ("kg:membership-huang-hua-minister-1978", YZ148),
+    ("kg:membership-yin-hejun-minister-2024", YXJJDBY),
+    ("kg:name-agreement-1978-st-zh", YZ148),
+    ("kg:name-caas-zh", SHIJIE),
+    ("kg:name-cnc-annual-conference-2025-zh", KAIYUE),
+    ("kg:name-cnc-conference-paris-2025-zh", KAIYUE),
+    ("kg:name-cnc-inauguration-2023-zh", CTBU),
+    ("kg:name-cnc-zh", CTBU),
+    ("kg:name-cnc-zh", "http://www.hubtec.cn/articles/202311/883960.html"),
+    ("kg:name-cnc-zh", "https://freewechat.com/a/MzU2MDc1OTI0MQ==/2247549914/3"),
+    ("kg:name-cnc-zh", NEWTON_CNC),
+    ("kg:name-comixt-zh-alt", NEWTON_1981),
+    ("kg:name-e2p2l-zh", HDSY),
+    ("kg:name-ecnu-zh", HDSY),
+    ("kg:name-ecnu-zh-alt", HDSY),
+    ("kg:name-government-china-zh", YZ148),
+    ("kg:name-government-france-zh", YZ148),
+    ("kg:name-huang-hua-zh", YZ148),
+    ("kg:name-inrae-zh", SHIJIE),
+    ("kg:name-louis-de-guiringaud-zh", YZ148),
+    ("kg:name-meae-zh", YXJJDBY),
+    ("kg:name-mesr-zh", YXJJDBY),
+    ("kg:name-mfce-12-opening-zh", KAIYUE),
+    ("kg:name-yin-hejun-zh", YXJJDBY),
+    ("kg:yin-hejun", YXJJDBY),
+]
+
 # One entry per query file: the variables compared and the rows expected, in query order.
 EXPECTED: dict[str, dict] = {
     "cq-01-first-st-agreement": {
@@ -219,6 +269,10 @@ EXPECTED: dict[str, dict] = {
             ("cnc:MeasureResearchers", "450", None, "2025", SEED),
         ],
     },
+    "cq-15-facts-on-mirrors-only": {
+        "columns": ("fact", "source", "original"),
+        "rows": [(fact, source, None) for fact, source in ONLY_ON_MIRRORS],
+    },
     "cq-14-external-identifiers": {
         "columns": ("entity", "kind", "wikidata", "ror", "orcid"),
         "rows": [
@@ -267,10 +321,19 @@ def rdflib_graph() -> Graph:
     return graph
 
 
-def test_queries_folder_holds_the_fourteen_questions():
+def test_queries_folder_holds_the_fifteen_questions():
     names = sorted(path.name for path in QUERIES.glob("*.rq"))
     assert all(re.fullmatch(r"cq-\d\d-[a-z0-9]+(-[a-z0-9]+)*\.rq", name) for name in names), names
-    assert [name[:5] for name in names] == [f"cq-{n:02d}" for n in range(1, 15)]
+    assert [name[:5] for name in names] == [f"cq-{n:02d}" for n in range(1, 16)]
+
+
+def test_query_comments_hold_no_word_sparqlwrapper_reads_as_an_update():
+    """SPARQLWrapper guesses the query type from the first keyword it meets, comments included."""
+    update_words = re.compile(r"create|add|insert|delete|load|clear|drop|copy|move", re.I)
+    for path in QUERIES.glob("cq-1[5-9]-*.rq"):
+        comments = [line for line in path.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("#")]
+        assert not [line for line in comments if update_words.search(line)], path.name
 
 
 def test_every_query_has_an_expected_answer():

@@ -129,15 +129,22 @@ def class_members(index: GraphIndex, cls: URIRef, lang: str) -> list[Item]:
     return sorted(items, key=lambda item: _sort_text(item.label))
 
 
+# Qualifiers said before the number ("environ 80", "over 320", "约 80"); others follow it.
+BEFORE_NUMBER = frozenset((CNC.QualifierAbout, CNC.QualifierOver))
+
+
 def figures(store: Store, index: GraphIndex, lang: str) -> list[Figure]:
     """Declared figures (as the sources state them) with the number recorded in the graph."""
     rows = []
-    for _, _, measure, value, qualifier, as_of, source in store.query(
+    for _, _, measure, value, qualifier, as_of, source, standard in store.query(
             internal_query("declared_figures")).rows:
         counted = RECORDED_AS.get(measure)
         declared = f"{qualifier} {value}" if qualifier is not None and \
             str(qualifier) != str(value) and str(value) not in str(qualifier) else \
             str(qualifier or value)
+        if isinstance(standard, URIRef):  # the qualifier in the reader's language
+            said = index.label(standard, lang).text
+            declared = f"{said} {value}" if standard in BEFORE_NUMBER else f"{value} ({said})"
         rows.append(Figure(
             index.label(measure, lang), declared,
             format_date(as_of, lang) if isinstance(as_of, Literal) else "",
