@@ -124,15 +124,22 @@ def _page(total: int, number: int, size: int, items: Callable[[int], list]) -> P
     return Page(shown, number, count, total, start + 1 if shown else 0, start + len(shown))
 
 
+# Qualifiers said before the number ("environ 80", "over 320", "约 80"); others follow it.
+BEFORE_NUMBER = frozenset((CNC.QualifierAbout, CNC.QualifierOver))
+
+
 def figures(store: Store, index: GraphIndex, lang: str) -> list[Figure]:
     """Declared figures (as the sources state them) with the number recorded in the graph."""
     rows = []
-    for _, _, measure, value, qualifier, as_of, source in store.query(
+    for _, _, measure, value, qualifier, as_of, source, standard in store.query(
             internal_query("declared_figures")).rows:
         counted = RECORDED_AS.get(measure)
         declared = f"{qualifier} {value}" if qualifier is not None and \
             str(qualifier) != str(value) and str(value) not in str(qualifier) else \
             str(qualifier or value)
+        if isinstance(standard, URIRef):  # the qualifier in the reader's language
+            said = index.label(standard, lang).text
+            declared = f"{said} {value}" if standard in BEFORE_NUMBER else f"{value} ({said})"
         rows.append(Figure(
             index.label(measure, lang), declared,
             format_date(as_of, lang) if isinstance(as_of, Literal) else "",

@@ -124,6 +124,24 @@ UI: dict[str, dict[str, str]] = {
                       "zh": "引用最多的来源"},
     "conflicts": {"fr": "Conflits entre sources", "en": "Conflicts between sources",
                   "zh": "来源之间的冲突"},
+    # Language tags and copied sources (issue 13).
+    "language_warnings": {"fr": "Étiquettes de langue contredites par le texte",
+                          "en": "Language tags their text contradicts",
+                          "zh": "与文本不符的语言标签"},
+    "only_on_copies": {"fr": "Faits reposant seulement sur des copies",
+                       "en": "Facts resting only on copies",
+                       "zh": "仅依据转载来源的事实"},
+    "only_on_copies_intro": {
+        "fr": "Leurs seules sources recopient l'article d'un autre éditeur (miroir, agrégateur, "
+              "relais) : à confirmer par la source originale.",
+        "en": "Their only sources copy another publisher's article (mirror, aggregator, relay): "
+              "to be confirmed by the original source.",
+        "zh": "其来源均为转载其他发布者文章的页面（镜像、聚合或转发），有待原始来源核实。"},
+    "copy_badge": {"fr": "copie", "en": "copy", "zh": "转载"},
+    "copy_title": {"fr": "Copie de l'article d'un autre éditeur, de fiabilité inconnue",
+                   "en": "Copy of another publisher's article, of unknown reliability",
+                   "zh": "转载自其他发布者的文章，可靠性未知"},
+    "original": {"fr": "original", "en": "original", "zh": "原文"},
     "entity": {"fr": "Ressource", "en": "Entity", "zh": "实体"},
     "property": {"fr": "Propriété", "en": "Property", "zh": "属性"},
     "value": {"fr": "Valeur", "en": "Value", "zh": "值"},
