@@ -142,10 +142,11 @@ def publish(folder: Path, triples: Iterable[ox.Triple], sources: Sources) -> Bui
         _, entities = type_counts(lines)
         durations["write"] = time.perf_counter() - started
         started = time.perf_counter()
-        _write_store(staging, dist.graph_version(version.sha256), len(lines), sources)
+        date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        _write_store(staging, dist.graph_version(version.sha256), len(lines), date, sources)
         durations["store"] = time.perf_counter() - started
         (staging / dist.BUILD_RECORD).write_text(json.dumps({
-            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "date": date,
             "triples": len(lines),
             "entities": entities,
             "sha256": version.sha256,
@@ -165,7 +166,8 @@ def jsonld_context() -> dict:
     return {"@context": {prefix: str(ns) for prefix, ns in PREFIXES.items()}}
 
 
-def _write_store(folder: Path, version: str, triples: int, sources: Sources) -> None:
+def _write_store(folder: Path, version: str, triples: int, date: str,
+                 sources: Sources) -> None:
     """From the N-Triples file just written into ``folder``: the on-disk store the server
     opens, the Turtle and JSON-LD dumps, the page index and the quality dashboard, the
     ontology, shapes and validation report."""
@@ -192,7 +194,7 @@ def _write_store(folder: Path, version: str, triples: int, sources: Sources) -> 
         report = json.loads(sources.report.to_json_text())
         (folder / dist.REPORT_JSON).write_text(sources.report.to_json_text(), encoding="utf-8")
         (folder / dist.REPORT_TEXT).write_text(sources.report.to_text(), encoding="utf-8")
-    page_index.write(folder / dist.PAGES, store, DATASET_IRI, version, triples)
+    page_index.write(folder / dist.PAGES, store, DATASET_IRI, version, triples, date)
     (folder / dist.QUALITY).write_text(
         json.dumps(quality_report(LocalStore(store, DATASET_IRI), report), ensure_ascii=False,
                    indent=1) + "\n", encoding="utf-8")

@@ -7,6 +7,7 @@ Accept-Language follows RFC 9110 §12.5.4; dates keep the precision of their XSD
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS, XSD
@@ -213,6 +214,7 @@ def parse_accept_language(header: str | None) -> str | None:
     return best
 
 
+@lru_cache(maxsize=4096)
 def choose_language(param: str | None, cookie: str | None, accept_language: str | None) -> str:
     """The page language: explicit ``?lang=`` first, then the remembered cookie, then the header."""
     for candidate in (primary(param), primary(cookie)):

@@ -137,8 +137,10 @@ def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str | None:
     return None if term is None else term.value
 
 
-def write(path: Path, store: ox.Store, graph_iri: str, version: str, triples: int) -> None:
-    """Compute the page index of the graph ``graph_iri`` of ``store`` into a new file ``path``."""
+def write(path: Path, store: ox.Store, graph_iri: str, version: str, triples: int,
+          date: str) -> None:
+    """Compute the page index of the graph ``graph_iri`` of ``store`` into a new file ``path``
+    (``date``: when the build ran, ISO 8601)."""
     graph = ox.NamedNode(graph_iri)
     db = sqlite3.connect(path)
     try:
@@ -146,7 +148,7 @@ def write(path: Path, store: ox.Store, graph_iri: str, version: str, triples: in
         _Writer(db, store, graph).write()
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("schema", SCHEMA_VERSION), ("version", version), ("graph", graph_iri),
-            ("triples", str(triples))])
+            ("triples", str(triples)), ("date", date)])
         db.executescript(_INDEXES + "INSERT INTO search(search) VALUES ('optimize'); ANALYZE;")
         db.commit()
         db.execute("VACUUM")
@@ -348,7 +350,9 @@ class PageIndex:
         self.version: str = meta["version"]
         self.graph_iri: str = meta["graph"]
         self.triples = int(meta["triples"])
+        self.built: str | None = meta.get("date")      # ISO date of the build
         self.label = lru_cache(maxsize=LABEL_CACHE)(self._label)
+        self.knows = lru_cache(maxsize=LABEL_CACHE)(self._knows)
 
     def _db(self) -> sqlite3.Connection | _Locked:
         db = getattr(self._local, "db", None)
@@ -399,7 +403,7 @@ class PageIndex:
         return Label(*picked) if picked else Label(local_name(str(iri)))
 
     # types ----------------------------------------------------------------------------------
-    def knows(self, iri: str) -> bool:
+    def _knows(self, iri: str) -> bool:
         """Whether the graph types or names ``iri``."""
         return self._db().execute(
             "SELECT 1 FROM terms t WHERE t.iri = ? AND (EXISTS (SELECT 1 FROM types WHERE "

@@ -4,8 +4,10 @@ conditional requests (ETag/Last-Modified, RFC 9110 §13)."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
@@ -16,7 +18,7 @@ from server.config import BASE_IRI
 from server.namespaces import PREFIXES, bind_prefixes
 from server.services import i18n
 from server.services.iris import href
-from server.web.context import LANG_COOKIE, current_published
+from server.web.context import LANG_COOKIE, index
 from server.web.negotiation import GRAPH_FORMATS, Format
 from server.web.page_cache import memo
 
@@ -91,6 +93,15 @@ def format_by_extension(extension: str) -> Format | None:
     return next((f for f in GRAPH_FORMATS if f.extension == extension), None)
 
 
+def _etag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+@lru_cache(maxsize=16)
+def _date(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
+
+
 def _gzip(body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
@@ -126,9 +137,9 @@ def finish(response: Response) -> Response:
             body = _gzipped(body)
             response.set_data(body)
             response.headers["Content-Encoding"] = "gzip"
-        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-        built = current_published().build_date()
+        response.set_etag(memo(_etag, body))
+        built = index().built
         if built is not None:
-            response.last_modified = built
+            response.last_modified = _date(built)
         response = response.make_conditional(request)
     return response
