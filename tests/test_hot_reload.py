@@ -18,12 +18,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 from server_status import status
 
 from server.config import DATA_NS
+from server.project.build import Sources, publish
 
 CNC_KG = str(Path(sys.executable).parent / "cnc-kg")
 BROKEN = Path(__file__).resolve().parent / "broken"
@@ -127,13 +129,16 @@ def version_of(dist_files: dict[str, bytes]) -> str:
     return json.loads(dist_files["build.json"])["sha256"][:16]
 
 
-def checks_per_worker(base: str, beyond: dict[int, int] | None = None) -> dict[int, dict]:
+def checks_per_worker(base: str, beyond: dict[int, int] | None = None,
+                      until_version: str | None = None) -> dict[int, dict]:
     """The status of each web worker, once every one has done more reload checks than
-    ``beyond`` says for it (when given)."""
+    ``beyond`` says for it, or serves ``until_version`` (when given)."""
     seen: dict[int, dict] = {}
     deadline = time.monotonic() + PATIENCE
     while len(seen) < int(WORKERS[1]) or (beyond is not None and any(
-            s["reload"]["checks"] < beyond.get(pid, 0) for pid, s in seen.items())):
+            s["reload"]["checks"] < beyond.get(pid, 0) for pid, s in seen.items())) or (
+            until_version is not None and any(
+                s["version"] != until_version for s in seen.values())):
         assert time.monotonic() < deadline, f"workers never checked dist/ again: {seen}"
         current = status(base)
         seen[current["worker"]] = current
@@ -197,3 +202,28 @@ def test_unloadable_dist_keeps_the_served_graph(project, server_starter):
                 time.sleep(0.1)
         assert load.failures == []
         assert _get(url, "text/csv") == before
+
+
+SWAPS = 20
+
+
+def test_twenty_builds_swapped_in_under_load_fail_no_request(project, server_starter):
+    """Builds published one after the other while clients read: every answer is whole (old or
+    new graph, never a mix), no request fails, and each build is served in its turn."""
+    def triples(text: str):
+        return (ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+
+    dist = project / "dist"
+    sources = Sources(Graph().parse(dist / "ontology.ttl"), Graph().parse(dist / "shapes.ttl"))
+    plain = (dist / "cnc-kg.nt").read_text("utf-8")
+    probed = plain + "".join(f'<{DATA_NS}cnc> <{SKOS.altLabel}> "{name}"@en .\n'
+                             for name in PROBES)
+    with server_starter(project, *WORKERS, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
+        with Load(base) as load:
+            for turn in range(SWAPS):
+                version = publish(dist, triples(probed if turn % 2 == 0 else plain),
+                                  sources).sha256[:16]
+                checks_per_worker(base, until_version=version)
+        assert load.failures == []
+        assert set(load.seen) == {frozenset(), frozenset(PROBES)}, "an answer mixed old and new"

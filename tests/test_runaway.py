@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+import server_status
 from process_memory import tree_memory_mib
 from server_status import wait_for
 
@@ -96,3 +97,39 @@ def test_explosive_queries_cut_cheap_ones_answered_memory_returns(limited_server
         assert get(url, accept)[0] == 200
     after = tree_memory_mib(pid)
     assert after - before < MEMORY_RETURN_MIB, f"{before:.1f} -> {after:.1f} MiB"
+
+
+@pytest.fixture(scope="module")
+def lanes_server(built_root, server_starter):
+    """Two short-lane engines and room for two long queries in the one web worker."""
+    env = {"CNC_KG_QUERY_TIMEOUT": LIMIT, "CNC_KG_QUERY_WORKERS": "2",
+           "CNC_KG_LONG_QUERIES": "2", "CNC_KG_SHORT_QUERY_SECONDS": "0.3"}
+    with server_starter(built_root, "--workers", "1", env=env) as base:
+        yield base
+
+
+def test_runaway_loops_leave_cheap_requests_their_capacity(lanes_server):
+    """As many clients re-sending runaway queries as there are engine processes: every cheap
+    request (a page, ASK, a selective SELECT) is answered, none refused, while they run."""
+    stop = threading.Event()
+    cuts: list[int] = []
+
+    def runaway_loop(query: str) -> None:
+        while not stop.is_set():
+            cuts.append(get(sparql_url(lanes_server, query))[0])
+
+    loops = [threading.Thread(target=runaway_loop, args=(q,)) for q in EXPLOSIVE[:2]]
+    for thread in loops:
+        thread.start()
+    try:
+        wait_for(lanes_server, lambda s: s["long"] >= 2, "both runaway queries in the long lane")
+        answers = [get(url, accept) for _ in range(10) for url, accept in
+                   cheap_requests(lanes_server)]
+        during = server_status.status(lanes_server)["busy"]
+    finally:
+        stop.set()
+        for thread in loops:
+            thread.join()
+    assert [code for code, _, _ in answers] == [200] * len(answers)
+    assert during >= 2, "the runaway queries were over before the cheap requests ended"
+    assert cuts and set(cuts) <= {503}
