@@ -8,6 +8,7 @@ so ``cnc-kg validate`` does not pay for the web server's imports.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -56,6 +57,17 @@ def cli(ctx: click.Context, root: str | None) -> None:
     ctx.obj = load_settings(root=root)
 
 
+# Optional packages (pyproject.toml's extras): which extra installs each.
+OPTIONAL_PACKAGES = {"owlready2": "reasoner", "openpyxl": "curate", "rapidfuzz": "curate"}
+
+
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="cnc-kg")
+    try:
+        cli(prog_name="cnc-kg")
+    except ModuleNotFoundError as error:
+        extra = OPTIONAL_PACKAGES.get(error.name or "")
+        if extra is None:
+            raise
+        sys.exit(f"error: this command needs the optional package {error.name}: install it "
+                 f"with pip install -e '.[{extra}]' (or `make test`, which installs every extra)")

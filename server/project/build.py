@@ -24,6 +24,7 @@ from rdflib.compare import to_canonical_graph
 from server import dist
 from server.config import DATA_NS, Settings
 from server.namespaces import PREFIXES, bind_prefixes
+from server.project.freshness import RECORD_KEY, input_hashes
 from server.project.validation import ValidationRun, validate_project
 from server.project.versions import record_version, sorted_ntriples
 
@@ -55,6 +56,7 @@ def build_graph(settings: Settings, reasoner: bool = True,
     Raises ``ProjectError`` (unreadable input) or ``InvalidGraph`` (violations); in both cases
     the previous ``dist/`` is left as it was.
     """
+    inputs = input_hashes(settings)  # before reading: an edit made meanwhile shows next time
     run = validate_project(settings, reasoner=reasoner, shapes_check=shapes_check)
     if not run.report.conforms:
         raise InvalidGraph(run)
@@ -83,6 +85,7 @@ def build_graph(settings: Settings, reasoner: bool = True,
             "sha256_of": "sorted N-Triples of cnc-kg.nt (canonical blank nodes)",
             "files": [str(p.relative_to(settings.root)) for p in run.project.files],
             "durations_s": {k: round(v, 3) for k, v in run.durations.items()},
+            RECORD_KEY: inputs,
         }, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(staging, settings.dist_dir)
     finally:
