@@ -249,6 +249,15 @@ def _closing(results: dict) -> list[str]:
             for start, text in _TO_CLOSE.items() if target["target"].startswith(start)]
 
 
+def _rate(runs: dict) -> str:
+    """The entity page's requests per second in a set of load runs, or why there is none."""
+    run = runs.get("entity page") or {}
+    if "requests_per_s" not in run:
+        return f"— ({runs.get('error') or run.get('error') or 'not run'})"
+    errors = run["non_2xx"] + run["socket_errors"]
+    return f"{run['requests_per_s']:,.0f} req/s" + (f" ({errors} errors)" if errors else "")
+
+
 def write_markdown(results: dict, path: Path) -> None:
     """The human-readable results."""
     env = results["environment"]
@@ -270,7 +279,7 @@ def write_markdown(results: dict, path: Path) -> None:
              f"generate` (synthetic namespace, seed {results['options']['seed']}), published as "
              "one N-Triples file that every engine loads; so the catalogue queries answer their "
              "real rows at every size.", "",
-             "## Targets (issue 6), at the largest size", "",
+             "## Targets, at the largest size", "",
              "| target | measured | goal | met |", "|---|---|---|---|"]
     for t in results["targets"]:
         met = "n/a" if t["met"] is None else ("met" if t["met"] else "**not met**")
@@ -289,7 +298,11 @@ def write_markdown(results: dict, path: Path) -> None:
               f"start-up {_num(curated.get('startup_s'), 2, ' s')} (pages ready "
               f"{_num(curated.get('pages_s'), 2, ' s')}); entity page "
               f"{curated.get('entity_page', {}).get('url', '—')} median "
-              f"{_num(curated.get('entity_page', {}).get('median_ms'), 2, ' ms')}.", "",
+              f"{_num(curated.get('entity_page', {}).get('median_ms'), 2, ' ms')}; "
+              f"under load (cached page, `wrk -c{results['options']['wrk_connections']}`) "
+              f"{_rate(curated.get('load_runs', {}))} direct, "
+              f"{_rate(curated.get('load_runs_nginx', {}))} through nginx with "
+              "`deploy/nginx.conf` (its cache in front).", "",
               "## Queries", "", f"![latency vs graph size]({PLOT})", "",
               *_query_tables(results), "## Pages", "", *_pages_table(results), "",
               "## Throughput under concurrent load", "",
