@@ -41,6 +41,8 @@ QUERY_TIMEOUT = "2"             # seconds, for this test's own server
 PATIENCE = 60.0                 # seconds a rebuild may take to show through nginx
 PROBE = "nginx reload probe"
 CNC = URIRef(DATA_NS + "cnc")
+# X-Cache-Status of an answer nginx took from a cached copy.
+FROM_CACHE = {"HIT", "STALE", "UPDATING", "REVALIDATED"}
 # Four-way cross product of the whole graph: far beyond any limit.
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -138,7 +140,9 @@ def test_html_and_turtle_of_one_iri_never_mix(served):
         assert document.status == 200 and document.headers.get_content_type() == "text/turtle"
         assert (CNC, None, None) in Graph().parse(data=document.body, format="turtle")
         assert "Accept" in vary(document) and "Accept-Language" in vary(page)
-        assert {page.cache, document.cache} == {"HIT"}
+        # Both from a cached copy (fresh, or stale while nginx updates it in the background):
+        # one variant never pushes the other out.
+        assert {page.cache, document.cache} <= FROM_CACHE, (page.cache, document.cache)
 
 
 def test_languages_never_mix(served):
