@@ -58,4 +58,5 @@ def build(settings: Settings, reasoner: bool, shapes_check: bool, if_changed: bo
         click.echo("  most frequent: " + ", ".join(f"{n} × {kind}" for kind, n in kinds))
         click.echo(f"  every warning with its file and line: "
                    f"{relative(result.dist / dist.REPORT_TEXT, Path.cwd())}; "
-                   f"once served, the curators' to-do list: {settings.public_url}quality")
+                   f"once served, the curators' to-do list: "
+                   f"http://{settings.host}:{settings.port}/quality")
