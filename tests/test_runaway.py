@@ -3,7 +3,7 @@ requests are answered while they run, and the server's memory comes back to its 
 
 Only the order of events is asserted (every cheap answer arrives before the first cut), never a
 wall-clock figure. The server runs with ``QUERY_WORKERS`` engine processes, more than the
-explosive queries sent at once, as README "Limits and guarantees" states.
+explosive queries sent at once, as docs/operating.md states.
 """
 
 from __future__ import annotations
