@@ -31,10 +31,6 @@ from server.config import DATA_NS
 
 pytestmark = pytest.mark.nginx
 
-if nginx_executable() is None:
-    pytest.fail("nginx is missing: `make test` installs Debian's nginx (apt-get install nginx)",
-                pytrace=False)
-
 CNC_KG = str(Path(sys.executable).parent / "cnc-kg")
 REPO = Path(__file__).resolve().parent.parent
 QUERY_TIMEOUT = "2"             # seconds, for this test's own server
@@ -95,6 +91,9 @@ def project(built_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def served(project: Path, server_starter, port_picker):
     """(nginx's base URL, the server's base URL)."""
+    if nginx_executable() is None:
+        pytest.fail("nginx is missing: `make test` installs Debian's nginx (apt-get install "
+                    "nginx)", pytrace=False)
     env = {"CNC_KG_RELOAD_CHECK": "0.2", "CNC_KG_QUERY_TIMEOUT": QUERY_TIMEOUT}
     with server_starter(project, env=env) as direct:
         upstream = urllib.parse.urlsplit(direct).netloc
