@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from server.store.base import values_clause
+from server.store.queries import values_clause
 
 # Internal queries say in their header which variables the caller binds ("?iri is bound").
 _BOUND = re.compile(r"^#.*?\?(\w+) is bound", re.MULTILINE)

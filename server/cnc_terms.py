@@ -21,16 +21,16 @@ CLASSES = (
     "Commemoration",
     "FundingInstrument", "ConferenceCofunding", "MobilityFunding", "YoungResearcherSupport",
     "SummerSchoolSupport", "PartnershipProgramme",
-    "Objective", "DeclaredFigure", "Claim",
+    "Objective", "DeclaredFigure", "Claim", "NameAttestation",
     "Place", "Country", "City",
-    "SourceDocument",
+    "SourceDocument", "CopiedDocument",
 )
 
 OBJECT_PROPERTIES = (
     "party", "signatory", "place", "occasion", "country", "steeredBy", "hasGovernanceBody",
     "hasObjective", "nodeOf", "partner", "coordinatingOrganisation", "researchAxis", "location",
     "organiser", "participant", "sessionOf", "partOfEvent", "milestone", "offeredBy", "fundedBy",
-    "figureOf", "measure", "claimAbout", "claimProperty",
+    "figureOf", "measure", "qualifier", "claimAbout", "claimProperty", "copyOf",
     "externalIdentifier", "wikidata", "ror", "orcid", "isni", "openalex", "crossrefFunder",
 )
 
@@ -43,6 +43,7 @@ INDIVIDUALS = (
     "ResearchAxes", "AxisAgriculture", "AxisBiodiversity", "AxisEnvironment",
     "Measures", "MeasureResearchers", "MeasurePhdStudents", "MeasureLaboratories",
     "MeasureJointStructures", "MeasurePartnershipProjects", "MeasureResearchTeams",
+    "ValueQualifiers", "QualifierAbout", "QualifierOver", "QualifierPlusOne",
     "Roles", "RoleHeadOfState", "RoleMinister", "RoleAmbassador", "RoleDirector",
     "RoleChiefExecutive", "RolePresident", "RoleCoordinator", "RoleAdviser",
 )

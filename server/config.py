@@ -42,7 +42,14 @@ class Settings:
     store: str = ""            # "" = embedded engine; else URL of an external SPARQL endpoint
     store_graph: str = ""      # named graph holding our data in an external store
     query_timeout: float = 10.0       # seconds before a query is cut
-    query_workers: int = 2            # engine processes that can be killed on overrun
+    # Clients' queries run in engine processes killed on overrun: ``query_workers`` of them per
+    # web worker answer every query first (the short lane); a query still running after
+    # ``short_query_seconds`` moves out to the long lane, where ``long_queries`` may run at once;
+    # a query waits at most ``queue_wait`` seconds for a free engine (then 503 + Retry-After).
+    query_workers: int = 2
+    long_queries: int = 2
+    short_query_seconds: float = 1.0
+    queue_wait: float = 2.0
     reload_check: float = 1.0         # seconds between checks of dist/ for a new build
     max_query_bytes: int = 64 * 1024  # 413 beyond
     max_result_rows: int = 10_000     # cap on SELECT rows

@@ -1,5 +1,7 @@
 """Every prefix the project uses, bound once; our own terms as a namespace that refuses typos."""
 
+import re
+
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD
 
@@ -42,7 +44,7 @@ PREFIXES: dict[str, Namespace] = {
 }
 
 __all__ = ["CNC", "KG", "CNCSH", "SCHEMA", "VANN", "FRAPO", "SH", "SD", "WD", "PREFIXES",
-           "bind_prefixes"]
+           "bind_prefixes", "local_name"]
 
 
 def bind_prefixes(graph: Graph) -> Graph:
@@ -50,6 +52,11 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI (after ``#`` or ``/``), a readable last-resort label."""
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
 
 def sparql_prologue() -> str:

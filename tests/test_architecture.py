@@ -14,7 +14,8 @@ SERVER = Path(__file__).resolve().parent.parent / "server"
 
 # Rank of each layer: a module may import modules of its own rank or lower.
 LAYERS = (
-    ("base", ("server", "server.config", "server.dist", "server.formats", "server.namespaces",
+    ("base", ("server", "server.config", "server.dist", "server.formats", "server.languages",
+              "server.namespaces",
               "server.cnc_terms", "server.text")),
     ("store", ("server.store",)),
     ("domain", ("server.project", "server.importer")),

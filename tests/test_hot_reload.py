@@ -7,6 +7,7 @@ The edit adds two names to the CNC at once, so every answer must hold both or ne
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
+from server_status import status
 
 from server.config import DATA_NS
 
@@ -27,6 +29,7 @@ CNC_KG = str(Path(sys.executable).parent / "cnc-kg")
 BROKEN = Path(__file__).resolve().parent / "broken"
 CLIENTS = 4
 RELOAD_CHECK = "0.2"            # seconds between the server's checks of dist/
+WORKERS = ("--workers", "2")
 PATIENCE = 60.0                 # seconds the new graph may take to appear on a loaded machine
 PROBES = ("reload probe A", "reload probe B")
 EDIT = '\nkg:cnc skos:altLabel "reload probe A"@en , "reload probe B"@en .\n'
@@ -112,9 +115,34 @@ class Load:
             thread.join()
 
 
+def replace_file(path: Path, content: bytes) -> None:
+    """Give ``path`` new ``content`` in one rename, as a build would."""
+    staged = path.with_name(path.name + ".new")
+    staged.write_bytes(content)
+    staged.replace(path)
+
+
+def version_of(dist_files: dict[str, bytes]) -> str:
+    """The graph version of a dist/ (as ``dist_state`` read it) that the server reports."""
+    return json.loads(dist_files["build.json"])["sha256"][:16]
+
+
+def checks_per_worker(base: str, beyond: dict[int, int] | None = None) -> dict[int, dict]:
+    """The status of each web worker, once every one has done more reload checks than
+    ``beyond`` says for it (when given)."""
+    seen: dict[int, dict] = {}
+    deadline = time.monotonic() + PATIENCE
+    while len(seen) < int(WORKERS[1]) or (beyond is not None and any(
+            s["reload"]["checks"] < beyond.get(pid, 0) for pid, s in seen.items())):
+        assert time.monotonic() < deadline, f"workers never checked dist/ again: {seen}"
+        current = status(base)
+        seen[current["worker"]] = current
+    return seen
+
+
 def test_build_under_load_swaps_graph_atomically(project, server_starter):
     new = frozenset(PROBES)
-    with server_starter(project, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
+    with server_starter(project, *WORKERS, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
         assert probes_in_query(base) == frozenset()
         with Load(base) as load:
             with (project / "data" / "cnc.ttl").open("a", encoding="utf-8") as data:
@@ -135,9 +163,13 @@ def test_build_under_load_swaps_graph_atomically(project, server_starter):
         published = dist_state(project)
         shutil.copy(BROKEN / "syntax-error" / "nodes.ttl", project / "data" / "zz-broken.ttl")
         with Load(base) as load:
+            before = checks_per_worker(base)
             refused = build(project)
-            time.sleep(3 * float(RELOAD_CHECK))      # past a few reload checks
+            # Every worker has checked dist/ at least twice since the refused build ended.
+            after = checks_per_worker(base, beyond={pid: s["reload"]["checks"] + 2
+                                                    for pid, s in before.items()})
         assert refused.returncode == 2
+        assert {s["version"] for s in after.values()} == {version_of(published)}
         assert "data/zz-broken.ttl:9:31: Turtle syntax error" in refused.stderr
         assert dist_state(project) == published
         assert [p.name for p in project.iterdir() if p.name.startswith(".dist")] == []
@@ -147,15 +179,16 @@ def test_build_under_load_swaps_graph_atomically(project, server_starter):
 
 
 def test_unloadable_dist_keeps_the_served_graph(project, server_starter):
-    """A published file the engine cannot load (hand-edited dist/) is not swapped in."""
-    with server_starter(project, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
+    """A published build the server cannot open (hand-edited dist/) is not swapped in."""
+    with server_starter(project, *WORKERS, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         url = base + "sparql?" + urllib.parse.urlencode({"query": count})
         before = _get(url, "text/csv")
-        nt = project / "dist" / "cnc-kg.nt"
-        staged = nt.with_name("cnc-kg.nt.new")
-        staged.write_bytes(nt.read_bytes() + b"<not an n-triples line\n")
-        staged.replace(nt)
+        dist = project / "dist"
+        replace_file(dist / "pages.sqlite", b"not an index")
+        record = json.loads((dist / "build.json").read_text("utf-8"))
+        record["sha256"] = "f" * 64                     # claims to be another build
+        replace_file(dist / "build.json", json.dumps(record).encode())
         log = project / f"serve-{urllib.parse.urlsplit(base).port}.log"
         deadline = time.monotonic() + PATIENCE
         with Load(base) as load:

@@ -33,8 +33,8 @@ def outcome(tmp_path_factory: pytest.TempPathFactory):
         P, "blue"], [
         # row 4: duplicate key (cnrs again)
         "cnrs", "", "CNRS bis", "CNRS bis", "", "", "", "", "", "", "", P, ""], [
-        # row 5: missing French label, missing source
-        "test-no-label", "University", "", "Nameless", "", "", "china", "", "", "", "", "", ""], [
+        # row 5: no label in any language, missing source
+        "test-no-label", "University", "", "", "", "", "china", "", "", "", "", "", ""], [
         # row 6: a ministry without a country: only SHACL (MinistryShape) knows that rule
         "test-ministry", "Ministry", "Ministère test", "Test ministry", "", "", "", "", "", "",
         "", P, ""],
@@ -61,7 +61,7 @@ EXPECTED = [
     ("organisations.csv:1:colour: unknown column 'colour' for organisations"),
     ("organisations.csv:3:ror: '02feahw74': bad ROR checksum (the last two digits should be 73)"),
     ("organisations.csv:4:slug: duplicate key 'cnrs': already used in organisations.csv row 3"),
-    ("organisations.csv:5:label_fr: missing French label (label_fr)"),
+    ("organisations.csv:5:label_fr: missing label: give the name in the language(s) it exists in"),
     ("organisations.csv:5:source: missing source"),
     ("organisations.csv:6:country: A ministry belongs to a government"),
     ("events.csv:3:date: bad date '2023-13-01'"),

@@ -1,4 +1,4 @@
-"""The quality dashboard service over the real built graph, cross-checked with rdflib."""
+"""The quality dashboard the build publishes (dist/quality.json), cross-checked with rdflib."""
 
 from __future__ import annotations
 
@@ -8,29 +8,24 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from server.config import DATA_NS, load_settings
+from server.config import DATA_NS
 from server.namespaces import CNC
 from server.services.published import Published
-from server.services.quality import quality_report
-from server.store.factory import open_store
 
 
 @pytest.fixture(scope="module")
 def report_and_graph(built_root: Path):
-    store = open_store(load_settings(root=built_root))
-    try:
-        report = quality_report(store, Published(built_root / "dist").validation_report())
-    finally:
-        store.close()
+    report = Published(built_root / "dist").quality()
     return report, Graph().parse(built_root / "dist" / "cnc-kg.nt", format="nt"), built_root
 
 
 def test_report_is_json_with_every_section(report_and_graph):
     report, _, _ = report_and_graph
-    assert set(report) == {"figures", "nodes_by_kind", "shacl_warnings", "missing_zh_label",
-                           "missing_external_identifier", "sources_cited_most", "conflicts"}
+    assert set(report) == {"figures", "nodes_by_kind", "shacl_warnings", "language_warnings",
+                           "missing_zh_label", "missing_external_identifier",
+                           "sources_cited_most", "conflicts", "only_on_copies"}
     json.dumps(report)
 
 
@@ -68,3 +63,29 @@ def test_missing_zh_labels_and_warnings_match_the_graph_and_the_build_report(rep
     assert len(report["shacl_warnings"]) == build_report["warnings"]
     cited = report["sources_cited_most"]
     assert [s["entities"] for s in cited] == sorted((s["entities"] for s in cited), reverse=True)
+
+
+def test_facts_resting_only_on_copies_are_those_whose_every_source_is_a_copy(report_and_graph):
+    report, graph, _ = report_and_graph
+    copies = set(graph.subjects(RDF.type, CNC.CopiedDocument))
+    expected = {str(fact) for fact in set(graph.subjects(DCTERMS.source, None))
+                if set(graph.objects(fact, DCTERMS.source)) <= copies}
+    assert {row["fact"] for row in report["only_on_copies"]} == expected
+    assert URIRef(DATA_NS + "huang-hua") in map(URIRef, expected)  # the 1978 signatory
+    for row in report["only_on_copies"]:
+        assert row["copies"] and all(URIRef(c["source"]) in copies for c in row["copies"])
+
+
+def test_language_warnings_are_the_reports_language_findings(report_and_graph):
+    report, _, root = report_and_graph
+    build_report = json.loads((root / "dist" / "validation-report.json").read_text("utf-8"))
+    expected = [f for f in build_report["findings"] if f["shape"].startswith("(language) ")]
+    assert len(report["language_warnings"]) == len(expected) == 0  # data/ carries none
+
+
+def test_name_attestations_are_not_conflicts(report_and_graph):
+    report, graph, _ = report_and_graph
+    attestations = {str(a) for a in graph.subjects(RDF.type, CNC.NameAttestation)}
+    assert attestations
+    assert not {c["claim"] for conflict in report["conflicts"]
+                for c in conflict["claims"]} & attestations

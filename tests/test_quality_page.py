@@ -126,3 +126,44 @@ def test_page_is_trilingual(live_server):
 def test_home_page_links_to_the_dashboard(live_server):
     body, _ = get(live_server)
     assert 'href="/quality"' in body
+
+
+def test_facts_resting_only_on_copies_are_listed_in_three_languages(live_server, report, graph):
+    copies = set(graph.subjects(RDF.type, CNC.CopiedDocument))
+    assert copies and report["only_on_copies"]
+    badges = {"fr": "copie", "en": "copy", "zh": "转载"}
+    for lang in LANGUAGES:
+        shown = page(live_server, lang)
+        assert shown.by_id["copies-count"].strip() == str(len(report["only_on_copies"]))
+        linked = {KG + link.removeprefix("/id/")
+                  for link in shown.links_in["only-on-copies"] if link.startswith("/id/")}
+        assert {row["fact"] for row in report["only_on_copies"]} <= linked
+        assert badges[lang] in shown.by_id["only-on-copies"]
+
+
+def test_no_language_tag_warning_on_the_shipped_data(live_server, report):
+    assert report["language_warnings"] == []
+    for lang in LANGUAGES:
+        assert page(live_server, lang).by_id["language-count"].strip() == "0"
+
+
+@pytest.mark.parametrize(("lang", "badge"), [("fr", "copie"), ("en", "copy"), ("zh", "转载")])
+def test_entity_page_shows_a_copy_as_a_copy(live_server, lang, badge):
+    body, _ = get(f"{live_server}id/huang-hua?lang={lang}")
+    sources = body.split('id="h-sources"')[1].split("</ul>")[0]
+    yz148 = sources.index('href="http://yz148.com/article/19936.html"')
+    assert '<span class="badge copy"' in sources[yz148:yz148 + 300]
+    assert f">{badge}</span>" in sources[yz148:yz148 + 300]
+    # An original is not marked: the CNRS page cites klre.giec.cas.cn (original) first.
+    body, _ = get(f"{live_server}id/cnrs?lang={lang}")
+    sources = body.split('id="h-sources"')[1].split("</ul>")[0]
+    klre = sources.index("klre.giec.cas.cn")
+    assert "badge copy" not in sources[klre:sources.index("</li>", klre)]
+    assert "badge copy" in sources[sources.index("kaiyue8888"):]
+
+
+@pytest.mark.parametrize(("lang", "said"), [("fr", "environ 80"), ("en", "about 80"),
+                                             ("zh", "约 80")])
+def test_qualified_figures_are_said_in_the_page_language(live_server, lang, said):
+    body, _ = get(f"{live_server}?lang={lang}")
+    assert said in body

@@ -7,6 +7,7 @@ Expected answers come from the built dump itself (parsed with rdflib), never fro
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import urllib.error
@@ -295,7 +296,7 @@ def test_not_acceptable_406(endpoint, query, accept):
 
 def test_vary_accept_on_answers(endpoint):
     _, headers, _ = get(endpoint, SELECT_ALL + " LIMIT 1")
-    assert headers["Vary"] == "Accept"
+    assert {v.strip() for v in headers["Vary"].split(",")} == {"Accept", "Accept-Encoding"}
 
 
 def test_service_refused_403(endpoint):
@@ -430,3 +431,18 @@ def test_many_parallel_clients(endpoint, dump):
     with ThreadPoolExecutor(max_workers=32) as pool:
         answers = list(pool.map(client, range(300)))
     assert all(answer == expected[i % 3] for i, answer in enumerate(answers))
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv",
+                                    "application/sparql-results+xml"])
+def test_answers_gzip_compressed_when_accepted(endpoint, accept):
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 500"
+    plain = get(endpoint, query, accept)
+    url = endpoint + "?" + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={"Accept": accept,
+                                                   "Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert gzip.decompress(response.read()) == plain[2]
+    assert "Content-Encoding" not in plain[1]

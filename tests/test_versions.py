@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
-from server.project.versions import changes, history, record_version
+from server.project.versions import changes, history, record_version, sorted_ntriples
 
 KG = "https://w3id.org/cnc-kg/id/"
 
@@ -23,24 +23,29 @@ def _data(project: Path) -> Graph:
     return graph
 
 
+def _lines(graph: Graph) -> list[str]:
+    return sorted_ntriples(graph)
+
+
 def test_two_builds_give_two_versions_and_the_difference(tmp_path: Path):
     project = scratch_project(tmp_path / "project")
     assert run(project, "import", *map(str, sample_files())).exit_code == 0
     first_graph = _data(project)
-    first = record_version(tmp_path / "dist1", first_graph,
+    first = record_version(tmp_path / "dist1", _lines(first_graph),
                            now=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
     assert (first.number, first.previous, first.removed) == (1, None, [])
     assert KG + "e2p2l" in first.added and first.triples == len(first_graph)
     assert first.classes["https://w3id.org/cnc-kg/ontology/NetworkNode"] == 1
 
     # same content again: no new version
-    assert record_version(tmp_path / "dist1", first_graph) == first
+    assert record_version(tmp_path / "dist1", _lines(first_graph)) == first
 
     second_graph = Graph() + first_graph
     second_graph.remove((URIRef(KG + "cas"), None, None))
     second_graph.add((URIRef(KG + "shanghai"), RDFS.label, Literal("上海", lang="zh")))
     second_graph.add((URIRef(KG + "new-place"), RDFS.label, Literal("x", lang="en")))
-    second = record_version(tmp_path / "dist2", second_graph, history_from=tmp_path / "dist1")
+    second = record_version(tmp_path / "dist2", _lines(second_graph),
+                            history_from=tmp_path / "dist1")
     assert (second.number, second.previous) == (2, 1)
     assert second.added == [KG + "new-place"]
     assert second.changed == [KG + "shanghai"]

@@ -25,7 +25,7 @@ def serve(settings: Settings, store: str | None, graph: str | None, host: str | 
     settings = load_settings(root=settings.root, store=store, store_graph=graph, host=host,
                              port=port, workers=workers, threads=threads)
     if not settings.store:
-        dump = settings.dist_dir / dist.NTRIPLES
+        dump = settings.dist_dir / dist.BUILD_RECORD
         if not dump.is_file():
             raise click.ClickException(f"{dump} does not exist: run `cnc-kg build` first")
     base = f"http://{settings.host}:{settings.port}/"

@@ -266,6 +266,10 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
                 return
             if record.subject is not None:
                 triples.append((record.subject, column.predicate, term, column.name))
+    names = [c.name for c in record.template.columns if c.value == "label"]
+    if names and not any(record.cells.get(name) for name in names):  # shapes: LabelShape-present
+        problems.append(Problem(label, record.row, names[0], "missing label: give the name in "
+                                f"the language(s) it exists in ({', '.join(names)})"))
     result.problems += problems
     for subject, predicate, term, column_name in triples:
         graph.add((subject, predicate, term))

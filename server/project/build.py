@@ -1,8 +1,11 @@
 """The build: validate, then publish ``dist/`` atomically (a failed build never replaces it).
 
-Outputs: Turtle, N-Triples, JSON-LD (https://www.w3.org/TR/json-ld11/) with its context document,
-the shapes, the validation report (JSON and text), ``build.json`` (counts and content hash) and
+Outputs: the graph as sorted N-Triples (the content hash and version come from it), Turtle,
+JSON-LD (https://www.w3.org/TR/json-ld11/) with its context document, an on-disk Oxigraph store
+and the page index the server opens, the quality dashboard, the ontology and the shapes, the
+validation report (JSON and text), ``build.json`` (counts, content hash, durations) and
 ``versions/`` (each version and its difference to the previous one: server/project/versions.py).
+Everything is written with pyoxigraph or streamed line by line: a million triples take seconds.
 """
 
 from __future__ import annotations
@@ -15,18 +18,26 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
 from server import dist
-from server.config import DATA_NS, Settings
+from server.config import DATASET_IRI, Settings
 from server.namespaces import PREFIXES, bind_prefixes
 from server.project.freshness import RECORD_KEY, input_hashes
+from server.project.jsonld import write_jsonld
+from server.project.quality import quality_report
+from server.project.report import Report
 from server.project.validation import ValidationRun, validate_project
-from server.project.versions import record_version, sorted_ntriples
+from server.project.versions import record_version, type_counts
+from server.store import page_index
+from server.store.local import LocalStore
+
+PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 class InvalidGraph(Exception):
@@ -46,7 +57,19 @@ class BuildResult:
     entities: int
     sha256: str
     version: int       # the dataset version this build is (unchanged content: the last one)
-    run: ValidationRun
+    run: ValidationRun | None = None
+
+
+@dataclass
+class Sources:
+    """What the graph was built from, published beside it."""
+
+    ontology: Graph = field(default_factory=Graph)
+    shapes: Graph = field(default_factory=Graph)
+    report: Report | None = None           # the validation report, when it was validated
+    files: list[str] = field(default_factory=list)
+    durations: dict[str, float] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)   # hash of each input (freshness.py)
 
 
 def build_graph(settings: Settings, reasoner: bool = True,
@@ -60,38 +83,86 @@ def build_graph(settings: Settings, reasoner: bool = True,
     run = validate_project(settings, reasoner=reasoner, shapes_check=shapes_check)
     if not run.report.conforms:
         raise InvalidGraph(run)
+    sources = Sources(run.project.ontology, run.project.shapes, run.report,
+                      [str(p.relative_to(settings.root)) for p in run.project.files],
+                      run.durations, inputs)
+    result = publish(settings.dist_dir, oxigraph_triples(run.project.published()), sources)
+    return BuildResult(result.dist, result.triples, result.entities, result.sha256,
+                       result.version, run)
+
+
+def oxigraph_triples(graph: Graph) -> Iterable[ox.Triple]:
+    """The triples of an rdflib graph as pyoxigraph terms."""
+    blank: dict[BNode, ox.BlankNode] = {}
+
+    def term(node):
+        if isinstance(node, URIRef):
+            return ox.NamedNode(str(node))
+        if isinstance(node, BNode):
+            return blank.setdefault(node, ox.BlankNode(str(node)))
+        if isinstance(node, Literal):
+            if node.language:
+                return ox.Literal(str(node), language=node.language)
+            if node.datatype:
+                return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+            return ox.Literal(str(node))
+        raise ValueError(f"not an RDF term: {node!r}")
+
+    return (ox.Triple(term(s), term(p), term(o)) for s, p, o in graph)
+
+
+def canonical_lines(triples: Iterable[ox.Triple]) -> list[str]:
+    """Sorted N-Triples lines with canonical blank-node labels (RDFC-1.0): the same graph
+    always gives the same lines, so the same content hash."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+           for q in dataset):
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(f"{q.subject} {q.predicate} {q.object} .\n" for q in dataset)
+
+
+def publish(folder: Path, triples: Iterable[ox.Triple], sources: Sources) -> BuildResult:
+    """Write the graph of ``triples`` and everything served beside it into a staging folder,
+    then put it in the place of ``folder`` at once (``dist/``; its versions carried over).
+
+    Validation is the caller's job: ``build_graph`` validates first; the benchmark and some
+    tests publish graphs as they are.
+    """
+    durations = sources.durations
     started = time.perf_counter()
-    # Canonical blank-node labels: the same sources give the same N-Triples and the same hash.
-    graph = bind_prefixes(Graph())
-    graph += to_canonical_graph(run.project.published())
-    ntriples = sorted_ntriples(graph)
-    entities = len({s for s in graph.subjects(RDF.type) if isinstance(s, URIRef)
-                    and str(s).startswith(DATA_NS)})
-    settings.root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".dist-new-", dir=settings.root))
+    lines = canonical_lines(triples)
+    durations["canonical"] = time.perf_counter() - started
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".dist-new-", dir=folder.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
     try:
-        _write_outputs(staging, graph, ntriples, run)
+        started = time.perf_counter()
+        with (staging / dist.NTRIPLES).open("w", encoding="utf-8", newline="\n") as out:
+            out.writelines(lines)
         # The history is carried over from the live dist/ into the staging folder, so it
         # survives the swap and a refused build leaves it as it was.
-        version = record_version(staging, graph, history_from=settings.dist_dir)
-        run.durations["write"] = time.perf_counter() - started
+        version = record_version(staging, lines, history_from=folder)
+        _, entities = type_counts(lines)
+        durations["write"] = time.perf_counter() - started
+        started = time.perf_counter()
+        date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        _write_store(staging, dist.graph_version(version.sha256), len(lines), date, sources)
+        durations["store"] = time.perf_counter() - started
         (staging / dist.BUILD_RECORD).write_text(json.dumps({
-            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "triples": len(graph),
+            "date": date,
+            "triples": len(lines),
             "entities": entities,
             "sha256": version.sha256,
             "version": version.number,
-            "sha256_of": "sorted N-Triples of cnc-kg.nt (canonical blank nodes)",
-            "files": [str(p.relative_to(settings.root)) for p in run.project.files],
-            "durations_s": {k: round(v, 3) for k, v in run.durations.items()},
-            RECORD_KEY: inputs,
+            "sha256_of": f"sorted N-Triples of {dist.NTRIPLES} (canonical blank nodes)",
+            "files": sources.files,
+            "durations_s": {k: round(v, 3) for k, v in durations.items()},
+            RECORD_KEY: sources.inputs,
         }, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(staging, settings.dist_dir)
+        _swap_into_place(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(settings.dist_dir, len(graph), entities, version.sha256, version.number,
-                       run)
+    return BuildResult(folder, len(lines), entities, version.sha256, version.number)
 
 
 def jsonld_context() -> dict:
@@ -99,42 +170,58 @@ def jsonld_context() -> dict:
     return {"@context": {prefix: str(ns) for prefix, ns in PREFIXES.items()}}
 
 
-def _write_outputs(folder: Path, graph: Graph, ntriples: str, run: ValidationRun) -> None:
-    """Every published file, written into ``folder`` (a staging folder)."""
-    (folder / dist.NTRIPLES).write_text(ntriples, encoding="utf-8")
-    graph.serialize(folder / dist.TURTLE, format="turtle", encoding="utf-8")
-    context = jsonld_context()
-    (folder / dist.JSONLD_CONTEXT).write_text(json.dumps(context, indent=2) + "\n",
+def _write_store(folder: Path, version: str, triples: int, date: str,
+                 sources: Sources) -> None:
+    """From the N-Triples file just written into ``folder``: the on-disk store the server
+    opens, the Turtle and JSON-LD dumps, the page index and the quality dashboard, the
+    ontology, shapes and validation report."""
+    graph = ox.NamedNode(DATASET_IRI)
+    store = ox.Store(str(folder / dist.STORE))
+    store.bulk_load(path=str(folder / dist.NTRIPLES), format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=graph)
+    store.optimize()
+    store.dump(str(folder / dist.TURTLE), format=ox.RdfFormat.TURTLE, from_graph=graph,
+               prefixes=PREFIX_IRIS)
+    (folder / dist.JSONLD_CONTEXT).write_text(json.dumps(jsonld_context(), indent=2) + "\n",
                                               encoding="utf-8")
-    document = json.loads(graph.serialize(format="json-ld", context=context["@context"]))
-    # Point at the context document instead of repeating it; it sits next to this file.
-    document["@context"] = dist.JSONLD_CONTEXT
-    (folder / dist.JSONLD).write_text(
-        json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    for name, source in ((dist.SHAPES, run.project.shapes), (dist.ONTOLOGY, run.project.ontology)):
+    with (folder / dist.JSONLD).open("w", encoding="utf-8") as out:
+        # Its context is the document beside it, which holds the same prefixes.
+        write_jsonld(out, (ox.Triple(q.subject, q.predicate, q.object)
+                           for q in ox.parse(path=str(folder / dist.NTRIPLES),
+                                             format=ox.RdfFormat.N_TRIPLES)),
+                     PREFIX_IRIS, dist.JSONLD_CONTEXT)
+    for name, source in ((dist.SHAPES, sources.shapes), (dist.ONTOLOGY, sources.ontology)):
         bind_prefixes(bind_prefixes(Graph()) + source).serialize(folder / name, format="turtle",
                                                                  encoding="utf-8")
-    (folder / dist.REPORT_JSON).write_text(run.report.to_json_text(), encoding="utf-8")
-    (folder / dist.REPORT_TEXT).write_text(run.report.to_text(), encoding="utf-8")
+    report = None
+    if sources.report is not None:
+        report = json.loads(sources.report.to_json_text())
+        (folder / dist.REPORT_JSON).write_text(sources.report.to_json_text(), encoding="utf-8")
+        (folder / dist.REPORT_TEXT).write_text(sources.report.to_text(), encoding="utf-8")
+    page_index.write(folder / dist.PAGES, store, DATASET_IRI, version, triples, date)
+    (folder / dist.QUALITY).write_text(
+        json.dumps(quality_report(LocalStore(store, DATASET_IRI), report), ensure_ascii=False,
+                   indent=1) + "\n", encoding="utf-8")
+    store.flush()
 
 
-def _swap_into_place(staging: Path, dist: Path) -> None:
-    """Replace ``dist`` by ``staging``: one atomic exchange where the OS has it, else two renames.
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging``: one atomic exchange where the OS has it, else two renames.
 
-    With the exchange, a reader (the server reloading ``dist/cnc-kg.nt``) always finds a
-    complete ``dist/``, old or new; with two renames there is a moment without one.
+    With the exchange, a reader (the server reopening ``dist/``) always finds a
+    complete ``target/``, old or new; with two renames there is a moment without one.
     """
-    if not dist.exists():
-        os.rename(staging, dist)
-    elif _exchange(staging, dist):
+    if not target.exists():
+        os.rename(staging, target)
+    elif _exchange(staging, target):
         shutil.rmtree(staging)  # it now holds the previous build
     else:
-        retired = Path(tempfile.mkdtemp(prefix=".dist-old-", dir=dist.parent))
-        os.rename(dist, retired / "dist")
+        retired = Path(tempfile.mkdtemp(prefix=".dist-old-", dir=target.parent))
+        os.rename(target, retired / "target")
         try:
-            os.rename(staging, dist)
+            os.rename(staging, target)
         except OSError:
-            os.rename(retired / "dist", dist)  # put the previous build back
+            os.rename(retired / "target", target)  # put the previous build back
             retired.rmdir()
             raise
         shutil.rmtree(retired)

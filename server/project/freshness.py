@@ -18,17 +18,19 @@ from server.config import Settings
 
 # The key of build.json holding the hashes; one hash per input, so a change can be named.
 RECORD_KEY = "inputs_sha256"
-# The code whose changes change what the build writes (its checks, its outputs, their names).
+# The code whose changes may change what the build writes (its checks, the store and page
+# index it writes, their names): the whole package but the parts that only read dist/.
 _SERVER = Path(__file__).resolve().parent.parent
-_BUILD_CODE = (_SERVER / "project", _SERVER / "dist.py", _SERVER / "namespaces.py",
-               _SERVER / "config.py")
+_NOT_BUILD_CODE = {"cli", "web", "templates", "static"}
 
 
 def _inputs(settings: Settings) -> dict[str, list[Path]]:
     """Each input of the build by the name a message shows, with the paths it covers."""
     return {"ontology/": [settings.ontology_dir], "shapes/": [settings.shapes_dir],
             f"{settings.data_dir}/": [settings.data_path], "queries/": [settings.queries_dir],
-            "the build code": list(_BUILD_CODE)}
+            "the build code": sorted(p for p in _SERVER.iterdir()
+                                     if p.name not in _NOT_BUILD_CODE
+                                     and not p.name.startswith((".", "__pycache__")))}
 
 
 def _files(path: Path) -> list[Path]:
@@ -48,7 +50,8 @@ def _hash(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for top in paths:
         for file in _files(top):
-            name = file.relative_to(top).as_posix() if top.is_dir() else file.name
+            name = top.name + "/" + file.relative_to(top).as_posix() if top.is_dir() else \
+                file.name
             content = file.read_bytes()
             digest.update(f"{name}\0{len(content)}\0".encode())
             digest.update(content)

@@ -13,6 +13,7 @@ from rdflib.term import BNode
 
 from server.config import ONTOLOGY_IRI, Settings
 from server.namespaces import bind_prefixes
+from server.project import language_tags
 from server.project.files import Project, ProjectError, TypeConflict, load_project
 from server.project.report import (
     SEVERITIES,
@@ -72,6 +73,9 @@ def validate_project(settings: Settings, reasoner: bool = True,
         started = time.perf_counter()
         entries += _shacl_entries(project, placer)
         durations["shacl"] = time.perf_counter() - started
+    started = time.perf_counter()
+    entries += language_tags.report_entries(project, settings.root)  # tag vs text: warnings
+    durations["language"] = time.perf_counter() - started
     entries.sort(key=lambda e: (e.file or "~", e.line or 0, e.focus_node,
                                 SEVERITIES.index(e.severity), e.shape or "", e.message))
     return ValidationRun(project=project, report=Report(tuple(entries)), durations=durations)

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF
 
 from server import dist
@@ -48,10 +48,13 @@ class Version:
         return f"v{self.number}.nt.gz"
 
 
-def sorted_ntriples(graph: Graph) -> str:
+RDF_TYPE = f"<{RDF.type}>"
+
+
+def sorted_ntriples(graph: Graph) -> list[str]:
     """The graph as sorted N-Triples lines (give it canonical blank nodes for a stable hash)."""
-    return "".join(sorted(line + "\n" for line in graph.serialize(format="nt").splitlines()
-                          if line.strip()))
+    return sorted(line + "\n" for line in graph.serialize(format="nt").splitlines()
+                  if line.strip())
 
 
 def _entities(lines: list[str]) -> dict[str, set[str]]:
@@ -86,9 +89,10 @@ def _dump_lines(folder: Path, version: Version) -> list[str]:
         return handle.read().splitlines(keepends=True)
 
 
-def record_version(dist_dir: Path, graph: Graph, history_from: Path | None = None,
+def record_version(dist_dir: Path, lines: list[str], history_from: Path | None = None,
                    now: datetime.datetime | None = None) -> Version:
-    """Record ``graph`` as the next version in ``dist_dir/versions`` and return it.
+    """Record the graph of the sorted N-Triples ``lines`` as the next version in
+    ``dist_dir/versions`` and return it.
 
     ``history_from`` is the previous ``dist/`` when ``dist_dir`` is a fresh staging folder: its
     versions are carried over first. Unchanged content (same hash) returns the last version.
@@ -99,33 +103,55 @@ def record_version(dist_dir: Path, graph: Graph, history_from: Path | None = Non
         shutil.copytree(history_from / VERSIONS_DIR, folder, dirs_exist_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     versions = history(dist_dir)
-    text = sorted_ntriples(graph)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = content_hash(lines)
     last = versions[-1] if versions else None
     if last is not None and last.sha256 == digest:
         return last
-    lines = text.splitlines(keepends=True)
     added, changed, removed = diff(_dump_lines(folder, last) if last else [], lines)
-    classes = Counter(str(o) for o in graph.objects(None, RDF.type))
+    classes, entities = type_counts(lines)
     version = Version(
         number=(last.number + 1) if last else 1,
         date=(now or datetime.datetime.now(datetime.UTC)).isoformat(timespec="seconds"),
         sha256=digest,
         triples=len(lines),
-        entities=len({s for s in graph.subjects(RDF.type) if isinstance(s, URIRef)
-                      and str(s).startswith(DATA_NS)}),
+        entities=entities,
         classes=dict(sorted(classes.items())),
         previous=last.number if last else None,
         added=added, changed=changed, removed=removed,
     )
     with gzip.open(folder / version.dump_name, "wt", encoding="utf-8") as handle:
-        handle.write(text)
+        handle.writelines(lines)
     (folder / f"v{version.number}.json").write_text(
         json.dumps(asdict(version), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (folder / INDEX_FILE).write_text(json.dumps([asdict(v) for v in [*versions, version]],
                                                 ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
     return version
+
+
+def content_hash(lines: list[str]) -> str:
+    """SHA-256 of the sorted N-Triples text: the build's identity (``dist.graph_version``)."""
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def type_counts(lines: list[str]) -> tuple[Counter, int]:
+    """(instances per class, number of entities: typed subjects under ``DATA_NS``) of the
+    N-Triples ``lines``."""
+    classes: Counter = Counter()
+    entities = set()
+    marker = f" {RDF_TYPE} "
+    for line in lines:
+        subject, found, rest = line.partition(marker)
+        obj = rest.rstrip(" .\n")
+        # A subject holds no space: a marker further on is inside a literal.
+        if found and " " not in subject and obj.startswith("<"):
+            classes[obj[1:-1]] += 1
+            if subject.startswith(f"<{DATA_NS}"):
+                entities.add(subject)
+    return classes, len(entities)
 
 
 def changes(dist_dir: Path, since: int = 0) -> list[dict]:

@@ -3,8 +3,7 @@ timeline (the network picture is laid out in ``network_layout``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
@@ -12,10 +11,12 @@ from rdflib.namespace import FOAF
 
 from server.config import DATA_NS
 from server.namespaces import CNC, PREFIXES
-from server.services.i18n import format_date, sort_key_date
+from server.services.i18n import format_date
 from server.services.index import GraphIndex, Label
 from server.services.iris import local_name
-from server.store.base import Store, internal_query
+from server.store.base import Store
+from server.store.page_index import Dated
+from server.store.queries import internal_query
 from server.text import fold
 
 CNC_IRI = URIRef(DATA_NS + "cnc")
@@ -79,17 +80,6 @@ class Page:
     last: int
 
 
-def page_of(items: Sequence, number: int, size: int) -> Page | None:
-    """Page ``number`` of ``items`` cut in pages of ``size``; ``None`` when there is no such
-    page (page 1 always exists, even of an empty list)."""
-    count = max(1, -(-len(items) // size))
-    if not 1 <= number <= count:
-        return None
-    start = (number - 1) * size
-    shown = tuple(items[start:start + size])
-    return Page(shown, number, count, len(items), start + 1 if shown else 0, start + len(shown))
-
-
 def class_key(cls: URIRef) -> str:
     """The short name of a class in list URLs: local name for ``cnc:``, else ``prefix:Local``."""
     for prefix, namespace in PREFIXES.items():
@@ -100,8 +90,8 @@ def class_key(cls: URIRef) -> str:
 
 
 def class_from_key(index: GraphIndex, key: str) -> URIRef | None:
-    """The class a list URL names, if the data has instances of it."""
-    return next((cls for cls in index.class_counts if class_key(cls) == key), None)
+    """The class a list URL names, if the data has entities of it or of its subclasses."""
+    return next((cls for cls in index.list_classes() if class_key(cls) == key), None)
 
 
 def _sort_text(label: Label) -> str:
@@ -110,42 +100,52 @@ def _sort_text(label: Label) -> str:
 
 def classes(index: GraphIndex, lang: str) -> list[ClassCount]:
     """Every class entities of the data are typed with, with its number of entities."""
-    counts: dict[URIRef, int] = defaultdict(int)
-    for iri in index.entities():
-        for cls in index.types[iri]:
-            counts[cls] += 1
-    rows = [ClassCount(cls, index.label(cls, lang), class_key(cls), n)
-            for cls, n in counts.items()]
+    rows = [ClassCount(cls, index.label(cls, lang), class_key(cls), direct)
+            for cls, (direct, _) in index.list_classes().items() if direct]
     return sorted(rows, key=lambda row: _sort_text(row.label))
 
 
-def class_members(index: GraphIndex, cls: URIRef, lang: str) -> list[Item]:
-    """The entities of ``cls`` (or its subclasses), by name."""
-    items = [Item(iri, index.label(iri, lang)) for iri in index.instances(cls, deep=True)]
-    return sorted(items, key=lambda item: _sort_text(item.label))
+def class_page(index: GraphIndex, cls: URIRef, lang: str, number: int,
+               size: int = LIST_PAGE_SIZE) -> Page | None:
+    """Page ``number`` of the entities of ``cls`` (or its subclasses), by name."""
+    total = index.member_count(cls)
+    return _page(total, number, size, lambda offset: [
+        Item(iri, index.label(iri, lang)) for iri in index.members(cls, lang, offset, size)])
+
+
+def _page(total: int, number: int, size: int, items: Callable[[int], list]) -> Page | None:
+    """Page ``number`` of a list of ``total`` items cut in pages of ``size`` (``items(offset)``
+    gives one page); ``None`` when there is no such page (page 1 of an empty list exists)."""
+    count = max(1, -(-total // size))
+    if not 1 <= number <= count:
+        return None
+    start = (number - 1) * size
+    shown = tuple(items(start))
+    return Page(shown, number, count, total, start + 1 if shown else 0, start + len(shown))
+
+
+# Qualifiers said before the number ("environ 80", "over 320", "约 80"); others follow it.
+BEFORE_NUMBER = frozenset((CNC.QualifierAbout, CNC.QualifierOver))
 
 
 def figures(store: Store, index: GraphIndex, lang: str) -> list[Figure]:
     """Declared figures (as the sources state them) with the number recorded in the graph."""
     rows = []
-    for _, _, measure, value, qualifier, as_of, source in store.query(
+    for _, _, measure, value, qualifier, as_of, source, standard in store.query(
             internal_query("declared_figures")).rows:
         counted = RECORDED_AS.get(measure)
         declared = f"{qualifier} {value}" if qualifier is not None and \
             str(qualifier) != str(value) and str(value) not in str(qualifier) else \
             str(qualifier or value)
+        if isinstance(standard, URIRef):  # the qualifier in the reader's language
+            said = index.label(standard, lang).text
+            declared = f"{said} {value}" if standard in BEFORE_NUMBER else f"{value} ({said})"
         rows.append(Figure(
             index.label(measure, lang), declared,
             format_date(as_of, lang) if isinstance(as_of, Literal) else "",
             source if isinstance(source, URIRef) else None,
-            len(network_nodes(index) if counted == CNC.NetworkNode else
-                index.instances(counted, deep=True)) if counted is not None else None))
+            index.member_count(counted) if counted is not None else None))
     return sorted(rows, key=lambda f: (_sort_text(f.measure), f.as_of))
-
-
-def network_nodes(index: GraphIndex) -> list[URIRef]:
-    """Entities recorded as nodes of the CNC."""
-    return index.instances(CNC.NetworkNode, deep=True)
 
 
 def axes(store: Store, index: GraphIndex, lang: str) -> list[Item]:
@@ -155,19 +155,21 @@ def axes(store: Store, index: GraphIndex, lang: str) -> list[Item]:
                    for axis in set(AXES) | set(used)), key=lambda item: _sort_text(item.label))
 
 
-def dated(store: Store, index: GraphIndex, lang: str) -> list[Item]:
-    """Agreements and events with a date, in chronological order; note = the formatted date."""
-    seen: dict[URIRef, Item] = {}
-    # Every row, whatever the clients' cap: the timeline pages through all of them.
-    for iri, date, start, end in store.query(internal_query("dated"), capped=False).rows:
-        when = date if date is not None else start
-        text = format_date(when, lang)
-        if date is None and isinstance(end, Literal) and str(end) != str(start):
-            text = f"{text} – {format_date(end, lang)}"
-        item = Item(iri, index.label(iri, lang), text, str(when))
-        if iri not in seen or sort_key_date(item.date) < sort_key_date(seen[iri].date):
-            seen[iri] = item
-    return sorted(seen.values(), key=lambda item: (sort_key_date(item.date), item.label.text))
+def _dated_item(index: GraphIndex, row: Dated, lang: str) -> Item:
+    """A dated agreement or event; note = its date in the reader's language, a range written
+    once when it has a start and an end."""
+    when = row.date if row.date is not None else row.start
+    text = format_date(when or "", lang)
+    if row.date is None and row.end is not None and row.end != row.start:
+        text = f"{text} – {format_date(row.end, lang)}"
+    return Item(row.iri, index.label(row.iri, lang), text, when or "")
+
+
+def timeline_page(index: GraphIndex, lang: str, number: int,
+                  size: int = TIMELINE_PAGE_SIZE) -> Page | None:
+    """Page ``number`` of the agreements and events with a date, in chronological order."""
+    return _page(index.dated_count(), number, size, lambda offset: [
+        _dated_item(index, row, lang) for row in index.dated(lang, offset, size)])
 
 
 def timeline_query() -> str:
@@ -175,16 +177,14 @@ def timeline_query() -> str:
     return internal_query("timeline")
 
 
-def recent_events(index: GraphIndex, dated_items: list[Item]) -> list[Item]:
-    """The latest events of ``dated_items`` (as ``dated`` gives them), newest first."""
-    events = [item for item in dated_items if index.is_a(item.iri, CNC.Event)]
-    return list(reversed(events))[:RECENT_EVENTS]
+def recent_events(index: GraphIndex, lang: str) -> list[Item]:
+    """The latest dated events, newest first."""
+    return [_dated_item(index, row, lang) for row in index.latest_events(lang, RECENT_EVENTS)]
 
 
 def entry_points(index: GraphIndex, lang: str) -> list[ClassCount]:
     """The lists a newcomer starts from: nodes, organisations, agreements, events, people."""
     wanted = (CNC.NetworkNode, CNC.Organisation, CNC.Agreement, CNC.Event, FOAF.Person,
               CNC.FundingInstrument)
-    return [ClassCount(cls, index.label(cls, lang), class_key(cls),
-                       len(index.instances(cls, deep=True)))
-            for cls in wanted if index.instances(cls, deep=True)]
+    return [ClassCount(cls, index.label(cls, lang), class_key(cls), index.member_count(cls))
+            for cls in wanted if index.member_count(cls)]

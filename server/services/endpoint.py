@@ -55,5 +55,5 @@ def query_form(text: str) -> str:
 def answer(store: Store, query: str, media_type: str, default_graph_uris: Sequence[str],
            named_graph_uris: Sequence[str]) -> QueryResult:
     """The query's answer serialised as ``media_type`` (rows capped, ``truncated`` flagged)."""
-    return store.query(query, media_type=media_type, default_graph_uris=default_graph_uris,
-                       named_graph_uris=named_graph_uris)
+    return store.answer(query, media_type=media_type, default_graph_uris=default_graph_uris,
+                        named_graph_uris=named_graph_uris)

@@ -4,7 +4,7 @@ roles with periods, claims, sources and external identifiers — all in the read
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
@@ -16,7 +16,8 @@ from server.services.harvest import DATA_LICENSE
 from server.services.i18n import EXTERNAL_PROPERTY_NAMES, format_date, pick, sort_key_date
 from server.services.index import NAME_PREDICATES, GraphIndex, Label
 from server.services.iris import href, local_name
-from server.store.base import Store, internal_query
+from server.store.base import Store
+from server.store.queries import internal_query
 
 DATE_TYPES = (XSD.date, XSD.dateTime, XSD.gYearMonth, XSD.gYear)
 
@@ -32,7 +33,7 @@ GROUPS: tuple[tuple[str, tuple[URIRef, ...]], ...] = (
                    CNC.researchAxis, CNC.figureOf, CNC.measure, CNC.claimAbout,
                    CNC.claimProperty, CNC.claimValue, ORG.hasMember, CNC.location, CNC.place,
                    CNC.country, SKOS.inScheme, SKOS.broader)),
-    ("figures", (CNC.value, CNC.valueQualifier, CNC.minimumNodes)),
+    ("figures", (CNC.value, CNC.qualifier, CNC.valueQualifier, CNC.minimumNodes)),
 )
 
 # Properties whose linked values are listed by date (oldest first, undated last), not by name.
@@ -76,6 +77,7 @@ class Value:
     href: str | None = None
     external: bool = False
     machine: str | None = None     # ISO form of a date, for <time datetime>
+    copy: bool = False             # a source that copies another publisher (cnc:CopiedDocument)
 
 
 @dataclass
@@ -141,7 +143,7 @@ class EntityViews:
     # -- values ----------------------------------------------------------------------------
     def link(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
         """A link to ``iri`` labelled in ``lang`` (from the index, else from ``graph``)."""
-        names = self.index.names.get(iri) or EXTERNAL_PROPERTY_NAMES.get(iri)
+        names = self.index.names(iri) or EXTERNAL_PROPERTY_NAMES.get(iri)
         if not names and graph is not None:
             names = {o.language or "": str(o) for p in NAME_PREDICATES
                      for o in graph.objects(iri, p) if isinstance(o, Literal)}
@@ -149,6 +151,11 @@ class EntityViews:
         text, tag = picked if picked else (local_name(str(iri)), "")
         target = href(str(iri), self.base_iri)
         return Value(text, tag, target, external=not target.startswith("/"))
+
+    def source(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
+        """A link to a source document, marked when it is a copy of another publisher's page."""
+        return replace(self.link(iri, lang, graph),
+                       copy=self.index.is_a(iri, CNC.CopiedDocument))
 
     def value(self, node: Node, lang: str, graph: Graph | None = None) -> Value:
         """A value of any kind: IRI as a link, date in the reader's format, literal as written."""
@@ -192,7 +199,7 @@ class EntityViews:
             inverse=self._inverse(graph, iri, lang),
             roles=self._roles(iri, lang),
             claims=self._claims(iri, lang),
-            sources=[self.link(s, lang, graph) for s in sorted(graph.objects(iri, DCTERMS.source))
+            sources=[self.source(s, lang, graph) for s in sorted(graph.objects(iri, DCTERMS.source))
                      if isinstance(s, URIRef)],
             identifiers=self._identifiers(graph, iri),
             schema_org=self._schema_org(graph, iri, types, title),
@@ -288,7 +295,7 @@ class EntityViews:
                     role=self.link(role, lang) if isinstance(role, URIRef) else None,
                     period=_period(start, end, lang), sources=[])
             if isinstance(source, URIRef):
-                shown = self.link(source, lang)
+                shown = self.source(source, lang)
                 if shown not in roles[membership].sources:
                     roles[membership].sources.append(shown)
         return sorted(roles.values(), key=lambda r: (r.period, r.person.text))
@@ -302,7 +309,7 @@ class EntityViews:
                     property=self.link(prop, lang) if isinstance(prop, URIRef) else None,
                     value=self.value(value, lang) if value is not None else None, sources=[])
             if isinstance(source, URIRef):
-                claims[claim].sources.append(self.link(source, lang))
+                claims[claim].sources.append(self.source(source, lang))
         return list(claims.values())
 
     def _identifiers(self, graph: Graph, iri: URIRef) -> list[Value]:

@@ -44,9 +44,10 @@ def description(store: Store, index: GraphIndex, published: Published,
         graph.add((dataset, DCTERMS.modified, Literal(built.isoformat(), datatype=XSD.dateTime)))
     graph.add((dataset, DCAT.landingPage, URIRef(public_url)))
     graph.add((dataset, VOID.triples, Literal(store.triple_count(), datatype=XSD.integer)))
-    graph.add((dataset, VOID.entities, Literal(len(index.entities()), datatype=XSD.integer)))
-    graph.add((dataset, VOID.classes, Literal(len(index.class_counts), datatype=XSD.integer)))
-    graph.add((dataset, VOID.properties, Literal(len(index.property_counts),
+    graph.add((dataset, VOID.entities, Literal(index.entity_count(), datatype=XSD.integer)))
+    class_counts, property_counts = index.class_counts(), index.property_counts()
+    graph.add((dataset, VOID.classes, Literal(len(class_counts), datatype=XSD.integer)))
+    graph.add((dataset, VOID.properties, Literal(len(property_counts),
                                                  datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(DATA_NS)))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(public_url + "sparql")))
@@ -55,12 +56,12 @@ def description(store: Store, index: GraphIndex, published: Published,
         graph.add((dataset, VOID.exampleResource, CNC_IRI))
     for vocabulary in vocabularies(index):
         graph.add((dataset, VOID.vocabulary, vocabulary))
-    for cls, count in sorted(index.class_counts.items()):
+    for cls, count in sorted(class_counts.items()):
         partition = BNode()
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], cls))
         graph.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for prop, count in sorted(index.property_counts.items()):
+    for prop, count in sorted(property_counts.items()):
         partition = BNode()
         graph.add((dataset, VOID.propertyPartition, partition))
         graph.add((partition, VOID.property, prop))
@@ -94,12 +95,24 @@ def description(store: Store, index: GraphIndex, published: Published,
 
 def vocabularies(index: GraphIndex) -> list[URIRef]:
     """Namespaces of the properties and classes the data uses (our ontology first)."""
-    used = set(index.property_counts) | set(index.class_counts)
+    used = set(index.property_counts()) | set(index.class_counts())
     found = [URIRef(str(ns)) for prefix, ns in PREFIXES.items()
              if prefix not in ("kg", "cncsh") and any(str(t).startswith(str(ns)) for t in used)]
     return sorted(found, key=lambda ns: (str(ns) != ONTOLOGY_NS, str(ns)))
 
 
-def sitemap_paths(index: GraphIndex) -> list[str]:
-    """Local paths of every entity page (the sitemap lists these, made absolute)."""
-    return [path for path in (local_path(str(iri)) for iri in index.entities()) if path]
+# Pages that are not entities, listed first in the sitemap.
+SITEMAP_PAGES = ("/", "/list/", "/timeline", "/network", "/dumps/", "/ontology", "/quality")
+
+
+def sitemap_files(index: GraphIndex, per_file: int) -> int:
+    """How many sitemap files list every page, ``per_file`` URLs each."""
+    return max(1, -(-(len(SITEMAP_PAGES) + index.entity_count()) // per_file))
+
+
+def sitemap_paths(index: GraphIndex, offset: int, limit: int) -> list[str]:
+    """Local paths of the sitemap's URLs from ``offset``: the pages, then every entity page."""
+    pages = list(SITEMAP_PAGES[offset:offset + limit])
+    start = max(0, offset - len(SITEMAP_PAGES))
+    entities = index.entities(start, limit - len(pages)) if limit > len(pages) else []
+    return pages + [path for path in (local_path(str(iri)) for iri in entities) if path]

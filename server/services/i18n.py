@@ -7,19 +7,17 @@ Accept-Language follows RFC 9110 §12.5.4; dates keep the precision of their XSD
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS, XSD
 
+from server.languages import DEFAULT_LANGUAGE, FALLBACK, LANGUAGES, pick, primary
 from server.namespaces import SCHEMA
 
-LANGUAGES = ("fr", "en", "zh")
-DEFAULT_LANGUAGE = "en"
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "zh": "中文"}
+__all__ = ["DEFAULT_LANGUAGE", "FALLBACK", "LANGUAGES", "pick", "primary"]
 
-# When a label is missing in the reader's language, the next one in this order is shown.
-FALLBACK = {"fr": ("fr", "en", "zh"), "en": ("en", "fr", "zh"), "zh": ("zh", "en", "fr")}
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "zh": "中文"}
 
 MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -127,6 +125,24 @@ UI: dict[str, dict[str, str]] = {
                       "zh": "引用最多的来源"},
     "conflicts": {"fr": "Conflits entre sources", "en": "Conflicts between sources",
                   "zh": "来源之间的冲突"},
+    # Language tags and copied sources (issue 13).
+    "language_warnings": {"fr": "Étiquettes de langue contredites par le texte",
+                          "en": "Language tags their text contradicts",
+                          "zh": "与文本不符的语言标签"},
+    "only_on_copies": {"fr": "Faits reposant seulement sur des copies",
+                       "en": "Facts resting only on copies",
+                       "zh": "仅依据转载来源的事实"},
+    "only_on_copies_intro": {
+        "fr": "Leurs seules sources recopient l'article d'un autre éditeur (miroir, agrégateur, "
+              "relais) : à confirmer par la source originale.",
+        "en": "Their only sources copy another publisher's article (mirror, aggregator, relay): "
+              "to be confirmed by the original source.",
+        "zh": "其来源均为转载其他发布者文章的页面（镜像、聚合或转发），有待原始来源核实。"},
+    "copy_badge": {"fr": "copie", "en": "copy", "zh": "转载"},
+    "copy_title": {"fr": "Copie de l'article d'un autre éditeur, de fiabilité inconnue",
+                   "en": "Copy of another publisher's article, of unknown reliability",
+                   "zh": "转载自其他发布者的文章，可靠性未知"},
+    "original": {"fr": "original", "en": "original", "zh": "原文"},
     "entity": {"fr": "Ressource", "en": "Entity", "zh": "实体"},
     "property": {"fr": "Propriété", "en": "Property", "zh": "属性"},
     "value": {"fr": "Valeur", "en": "Value", "zh": "值"},
@@ -178,11 +194,6 @@ _LANG_RANGE = re.compile(
     r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?")
 
 
-def primary(tag: str | None) -> str:
-    """The primary subtag of a language tag, lower-cased ("zh-Hans" -> "zh"); "" if none."""
-    return (tag or "").split("-")[0].lower()
-
-
 def parse_accept_language(header: str | None) -> str | None:
     """The supported language the client prefers most, or ``None`` if it names none of ours.
 
@@ -203,30 +214,13 @@ def parse_accept_language(header: str | None) -> str | None:
     return best
 
 
+@lru_cache(maxsize=4096)
 def choose_language(param: str | None, cookie: str | None, accept_language: str | None) -> str:
     """The page language: explicit ``?lang=`` first, then the remembered cookie, then the header."""
     for candidate in (primary(param), primary(cookie)):
         if candidate in LANGUAGES:
             return candidate
     return parse_accept_language(accept_language) or DEFAULT_LANGUAGE
-
-
-def pick(texts: Mapping[str, str], lang: str) -> tuple[str, str] | None:
-    """``(text, its language tag)`` from ``{tag: text}`` following the fallback order of ``lang``.
-
-    An untagged text comes after the three languages; any other language after that.
-    """
-    if not texts:
-        return None
-    by_primary: dict[str, str] = {}
-    for tag in sorted(texts):
-        by_primary.setdefault(primary(tag), tag)
-    for wanted in (*FALLBACK.get(lang, LANGUAGES), ""):
-        tag = by_primary.get(wanted)
-        if tag is not None:
-            return texts[tag], tag
-    tag = sorted(texts)[0]
-    return texts[tag], tag
 
 
 def ui(lang: str) -> dict[str, str]:

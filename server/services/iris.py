@@ -11,6 +11,9 @@ import re
 from rdflib import URIRef
 
 from server.config import BASE_IRI, DATA_NAMESPACES, DATA_NS
+from server.namespaces import local_name
+
+__all__ = ["entity_iri", "entity_spaces", "href", "is_entity", "local_name", "local_path"]
 
 # Entity slugs (ontology/README.md): lower-case letters, digits and hyphens.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -42,8 +45,3 @@ def entity_spaces(base_iri: str = BASE_IRI) -> dict[str, str]:
     """``{"id": DATA_NS, "synthetic": SYNTHETIC_NS}``: the first path segment of each data
     namespace's pages and the namespace it serves."""
     return {namespace[len(base_iri):].strip("/"): namespace for namespace in DATA_NAMESPACES}
-
-
-def local_name(iri: str) -> str:
-    """The last segment of an IRI (after ``#`` or ``/``), a readable last-resort label."""
-    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from server.namespaces import WD
-from server.services.browse import network_nodes
 from server.services.index import GraphIndex, Label
 from server.services.iris import local_name
-from server.store.base import Store, internal_query, values_clause
+from server.store.base import Store
+from server.store.queries import internal_query, values_clause
 from server.text import fold
 
 MAX_NETWORK_NODES = 40      # the picture draws at most this many nodes, best connected
@@ -70,26 +70,13 @@ def _side(country: URIRef | None, wikidata: URIRef | None) -> str:
     return COUNTRY_SLUGS.get(local_name(str(country)) if country else "", "other")
 
 
-def best_connected_nodes(store: Store, index: GraphIndex,
-                         limit: int = MAX_NETWORK_NODES) -> tuple[list[URIRef], int]:
-    """The ``limit`` nodes with the most partner organisations (ties by IRI) and the number of
-    nodes in all (nodes without partners count, with none)."""
-    partners = {node: int(n) for node, n in store.query(internal_query("network_degrees"),
-                                                        capped=False).rows
-                if isinstance(node, URIRef)}
-    for node in network_nodes(index):
-        partners.setdefault(node, 0)
-    ranked = sorted(partners, key=lambda node: (-partners[node], str(node)))
-    return ranked[:limit], len(ranked)
-
-
 def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPicture:
     """Lay out nodes in the middle column, French partners left, Chinese (and other) right.
 
     Only the ``MAX_NETWORK_NODES`` best connected nodes are drawn (``shown`` of ``total``).
     Partners are ordered by the mean row of their nodes, which keeps most links short.
     """
-    chosen, total = best_connected_nodes(store, index)
+    chosen, total = index.best_connected_nodes(MAX_NETWORK_NODES)
     links: set[tuple[URIRef, URIRef]] = set()
     sides: dict[URIRef, str] = {}
     rows = store.query(internal_query("network_links") + values_clause("node", chosen)).rows \

@@ -149,6 +149,11 @@ class Published:
         return _cached(self.folder / dist.REPORT_JSON, "json",
                        lambda p: json.loads(p.read_text("utf-8")))
 
+    def quality(self) -> dict | None:
+        """The curators' dashboard the build computed (``server.project.quality``), if any."""
+        return _cached(self.folder / dist.QUALITY, "json",
+                       lambda p: json.loads(p.read_text("utf-8")))
+
     def ontology(self) -> Graph:
         """The ontology as built (core + alignments); empty if absent."""
         return _cached(self.folder / dist.ONTOLOGY, "turtle", _turtle) or bind_prefixes(Graph())

@@ -97,10 +97,10 @@ def term_view(graph: Graph, index: GraphIndex, iri: URIRef, lang: str) -> TermVi
         return None
     types = set(graph.objects(iri, RDF.type))
     if types & {OWL.Class, RDFS.Class}:
-        kind, up, usage = "class", RDFS.subClassOf, index.class_counts.get(iri, 0)
+        kind, up, usage = "class", RDFS.subClassOf, index.class_counts().get(iri, 0)
     elif types & {OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property,
                   OWL.AnnotationProperty}:
-        kind, up, usage = "property", RDFS.subPropertyOf, index.property_counts.get(iri, 0)
+        kind, up, usage = "property", RDFS.subPropertyOf, index.property_counts().get(iri, 0)
     else:
         kind, up, usage = "individual", SKOS.broader, 0
     return TermView(
@@ -152,4 +152,4 @@ def shape_iri(name: str) -> URIRef:
 def term_instances(index: GraphIndex, iri: URIRef, lang: str,
                    limit: int) -> list[tuple[URIRef, Label]]:
     """The first ``limit`` entities typed ``iri`` (by IRI), each with its name in ``lang``."""
-    return [(i, index.label(i, lang)) for i in index.instances(iri)[:limit]]
+    return [(i, index.label(i, lang)) for i in index.instances(iri, limit)]

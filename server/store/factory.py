@@ -1,9 +1,9 @@
-"""Open the store the settings ask for: the embedded engine, or an external SPARQL endpoint."""
+"""Open the store the settings ask for: the build's embedded engine, or an external endpoint."""
 
 from __future__ import annotations
 
-from server import dist
-from server.config import DATASET_IRI, Settings
+from server.config import BASE_IRI, DATASET_IRI, Settings
+from server.namespaces import PREFIXES
 from server.store.base import Store
 
 
@@ -13,19 +13,23 @@ def graph_iri(settings: Settings) -> str:
 
 
 def open_store(settings: Settings) -> Store:
-    """Embedded pyoxigraph over ``dist/cnc-kg.nt`` unless ``settings.store`` is a URL."""
+    """The build in ``dist/`` on the embedded engine, unless ``settings.store`` is a URL."""
     if settings.store:
         from server.store.remote import RemoteStore
 
-        return RemoteStore(settings.store, graph_iri=graph_iri(settings),
+        return RemoteStore(settings.store, settings.dist_dir, graph_iri=graph_iri(settings),
                            query_timeout=settings.query_timeout,
                            max_result_rows=settings.max_result_rows,
-                           service_allow=settings.service_allow)
-    from server.store.embedded import EmbeddedStore
+                           service_allow=settings.service_allow,
+                           reload_check=settings.reload_check)
+    from server.store.embedded import EmbeddedStore, Limits
 
-    return EmbeddedStore(settings.dist_dir / dist.NTRIPLES, graph_iri=graph_iri(settings),
-                         query_workers=settings.query_workers,
-                         query_timeout=settings.query_timeout,
-                         max_result_rows=settings.max_result_rows,
-                         service_allow=settings.service_allow,
+    limits = Limits(query_timeout=settings.query_timeout,
+                    max_result_rows=settings.max_result_rows,
+                    query_workers=settings.query_workers, long_queries=settings.long_queries,
+                    short_query_seconds=settings.short_query_seconds,
+                    queue_wait=settings.queue_wait, service_allow=settings.service_allow,
+                    base_iri=BASE_IRI,
+                    prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()})
+    return EmbeddedStore(settings.dist_dir, graph_iri=DATASET_IRI, limits=limits,
                          reload_check=settings.reload_check)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from server.store.base import sparql_term
+from server.store.queries import sparql_term
 
 ISQL = "isql-vt"     # Debian's name for Virtuoso's isql
 

@@ -1,29 +1,40 @@
-"""Hot reload of a store built from one file: notice a new build, load it off to the side, swap.
+"""Hot reload of the published build: notice a new ``dist/``, open it beside the current one, swap.
 
-``cnc-kg build`` replaces ``dist/`` with one atomic rename, so the file is either wholly the old
-build or wholly the new one. Each server process checks the file's stamp (inode, mtime, size) at
-most every ``check_interval`` seconds; on a change it reads the file through one open descriptor,
-hashes it and loads it into a new generation in a background thread while requests keep using
-the current one; then the reference is swapped. A request pins the generation it started with,
-so all its queries see one graph; a retired generation is closed once its last request ends.
+``cnc-kg build`` replaces ``dist/`` with one atomic exchange, so the folder is either wholly the
+old build or wholly the new one. Each server process checks the stamp of ``dist/build.json``
+(inode, mtime) at most every ``check_interval`` seconds. On a change it opens the folder by
+descriptor — every file it then reads through ``/proc/self/fd/N`` belongs to that one build,
+even if ``dist/`` is swapped again meanwhile — and opens the build (store, page index, engines)
+in a background thread while requests keep using the current one; then the reference is
+swapped. A request pins the generation it started with, so everything it reads comes from one
+build; a retired generation is closed once its last request ends.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import json
 import logging
 import os
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+
+from server import dist
 
 log = logging.getLogger(__name__)
 
-# What a failed load may raise: unreadable file, pyoxigraph's parse error, bad bytes.
-LOAD_ERRORS = (OSError, SyntaxError, ValueError)
+# What a failed open may raise: unreadable or missing files, a store or index that does not
+# open (pyoxigraph raises OSError, SQLite its own errors), a build record without its hash.
+OPEN_ERRORS = (OSError, ValueError, KeyError, sqlite3.Error)
+
+
+class BuildMissing(Exception):
+    """``dist/`` holds no complete build."""
 
 
 @dataclass(frozen=True)
@@ -38,27 +49,49 @@ class FileStamp:
     def of(cls, path: Path) -> FileStamp | None:
         """The stamp of ``path``, or ``None`` when it is missing right now."""
         try:
-            return cls.from_stat(os.stat(path))
+            info = os.stat(path)
         except FileNotFoundError:
             return None
-
-    @classmethod
-    def from_stat(cls, info: os.stat_result) -> FileStamp:
-        """The stamp of a ``stat`` result."""
         return cls(info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def file_version(handle: BinaryIO) -> str:
-    """The version token of a graph file: the start of its SHA-256 (read from ``handle``)."""
-    return hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+class Build:
+    """One build folder, held open by descriptor: its files stay this build's files."""
+
+    def __init__(self, folder: Path):
+        self.fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            # Linux names an open folder by descriptor; elsewhere fall back to its path.
+            by_fd = f"/proc/self/fd/{self.fd}"
+            self.path = by_fd if os.path.isdir(by_fd) else str(folder)
+            record_path = os.path.join(self.path, dist.BUILD_RECORD)
+            try:
+                with open(record_path, encoding="utf-8") as handle:
+                    self.record: dict = json.load(handle)
+            except FileNotFoundError:
+                raise BuildMissing(f"{folder} holds no {dist.BUILD_RECORD}: run "
+                                   "`cnc-kg build` first") from None
+            self.version: str = dist.graph_version(self.record["sha256"])
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def file(self, name: str) -> str:
+        """The path of one of the build's files (``server.dist`` names them)."""
+        return os.path.join(self.path, name)
+
+    def close(self) -> None:
+        """Release the folder (files already opened stay readable)."""
+        os.close(self.fd)
 
 
 class Generation:
-    """One loaded graph and what answers queries on it, shared by the requests pinning it."""
+    """One opened build and what answers queries on it, shared by the requests pinning it."""
 
-    def __init__(self, version: str, engine: Any, close: Callable[[], None]):
-        self.version = version
-        self.engine = engine
+    def __init__(self, build: Build, parts: Any, close: Callable[[], None]):
+        self.build = build
+        self.version = build.version
+        self.parts = parts
         self._close = close
         self._users = 0
         self._retired = False
@@ -76,7 +109,7 @@ class Generation:
             self._users -= 1
             closing = self._retired and self._users == 0
         if closing:
-            self._close()
+            self._closed()
 
     def retire(self) -> None:
         """No new users from now on; close when the current ones are done."""
@@ -84,28 +117,43 @@ class Generation:
             self._retired = True
             closing = self._users == 0
         if closing:
+            self._closed()
+
+    def _closed(self) -> None:
+        try:
             self._close()
+        finally:
+            self.build.close()
 
 
-Loader = Callable[[BinaryIO, str], Generation]
+Opener = Callable[[Build], Generation]
 
 
 class Reloader:
-    """The current generation of the graph in ``path``, reloaded when a new build appears."""
+    """The current generation of the build in ``folder``, reopened when a new build appears."""
 
-    def __init__(self, path: Path, load: Loader, check_interval: float):
-        self.path = path
-        self._load = load
+    def __init__(self, folder: Path, open_build: Opener, check_interval: float):
+        self.folder = folder
+        self._record = folder / dist.BUILD_RECORD
+        self._open = open_build
         self._interval = check_interval
         self._lock = threading.Lock()
         self._loading = False
         self._checked = time.monotonic()
-        with open(path, "rb") as handle:
-            self._stamp: FileStamp | None = FileStamp.from_stat(os.fstat(handle.fileno()))
-            version = file_version(handle)
-            handle.seek(0)
-            self._current = load(handle, version)
-        self.failure: str | None = None     # why the last reload was refused, for diagnostics
+        self.checks = 0                       # stamp checks done (for tests and diagnostics)
+        self.failure: str | None = None       # why the last reload was refused
+        self._stamp = FileStamp.of(self._record)
+        if not folder.is_dir():
+            raise BuildMissing(f"{folder} does not exist: run `cnc-kg build` first")
+        self._current = self._open_generation()
+
+    def _open_generation(self) -> Generation:
+        build = Build(self.folder)
+        try:
+            return self._open(build)
+        except BaseException:
+            build.close()
+            raise
 
     def acquire(self) -> Generation:
         """The current generation, pinned (call ``release`` on it); checks for a new build."""
@@ -114,12 +162,13 @@ class Reloader:
             return self._current.acquire()
 
     def check(self) -> None:
-        """Start a reload in the background if the file changed (at most every interval)."""
+        """Start a reload in the background if dist/ changed (at most every interval)."""
         now = time.monotonic()
         if now - self._checked < self._interval:
             return
         self._checked = now
-        stamp = FileStamp.of(self.path)
+        self.checks += 1
+        stamp = FileStamp.of(self._record)
         if stamp is None or stamp == self._stamp:
             return              # missing for an instant, or unchanged
         with self._lock:
@@ -138,30 +187,67 @@ class Reloader:
 
     def _swap_in(self, stamp: FileStamp) -> None:
         try:
-            with open(self.path, "rb") as handle:
-                # The descriptor keeps the inode we opened even if dist/ is swapped again.
-                stamp = FileStamp.from_stat(os.fstat(handle.fileno()))
-                version = file_version(handle)
-                if version == self._current.version:
-                    self._stamp = stamp
-                    return
-                handle.seek(0)
-                fresh = self._load(handle, version)
-        except LOAD_ERRORS as error:
-            # Keep serving the graph we have; try again only when the file changes again.
-            self.failure = f"{self.path}: not reloaded, still serving the previous graph: {error}"
-            log.error("%s", self.failure)
+            build = Build(self.folder)
+        except (*OPEN_ERRORS, BuildMissing) as error:
+            self._refuse(stamp, error)
+            return
+        if build.version == self._current.version:
+            build.close()                   # rebuilt with the same content: nothing to do
             self._stamp = stamp
+            return
+        try:
+            fresh = self._open(build)
+        except OPEN_ERRORS as error:
+            build.close()
+            self._refuse(stamp, error)
             return
         with self._lock:
             previous, self._current = self._current, fresh
             self._stamp = stamp
         self.failure = None
-        log.warning("%s: now serving graph version %s", self.path, version)
+        log.warning("%s: now serving graph version %s", self.folder, fresh.version)
         previous.retire()
+
+    def _refuse(self, stamp: FileStamp, error: BaseException) -> None:
+        # Keep serving the build we have; try again only when dist/ changes again.
+        self.failure = f"{self.folder}: not reloaded, still serving the previous graph: {error}"
+        log.error("%s", self.failure)
+        self._stamp = stamp
 
     def close(self) -> None:
         """Close the current generation (once its users are done)."""
         with self._lock:
             current = self._current
         current.retire()
+
+
+class Pins:
+    """Which generation each thread's request uses: the one current when it began."""
+
+    def __init__(self, reloader: Reloader):
+        self.reloader = reloader
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within the block, this thread sees the generation current at its start."""
+        if getattr(self._local, "generation", None) is not None:
+            yield                           # already pinned by an outer block
+            return
+        generation = self.reloader.acquire()
+        self._local.generation = generation
+        try:
+            yield
+        finally:
+            self._local.generation = None
+            generation.release()
+
+    @contextlib.contextmanager
+    def current(self) -> Iterator[Generation]:
+        """This thread's pinned generation (pinned for the block if it was not)."""
+        pinned = getattr(self._local, "generation", None)
+        if pinned is not None:
+            yield pinned
+            return
+        with self.pinned():
+            yield self._local.generation

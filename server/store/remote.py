@@ -13,18 +13,19 @@ https://github.com/openlink/virtuoso-opensource/blob/develop/7/README.ANYTIME.md
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from itertools import islice
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib.term import Identifier
 
-from server import __version__
+from server import __version__, dist
 from server.namespaces import PREFIXES
 from server.store import guard
 from server.store.base import (
@@ -34,9 +35,12 @@ from server.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
-    bindings_clause,
 )
-from server.store.results import ask_body, decode, graph_body, select_body
+from server.store.decoding import decode
+from server.store.page_index import PageIndex
+from server.store.queries import bindings_clause
+from server.store.reloading import Build, Generation, Pins, Reloader
+from server.store.results import ask_body, graph_body, select_body
 
 _TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 # Seconds the HTTP client waits beyond the server-side limit before giving up itself.
@@ -47,17 +51,25 @@ _ACCEPT = {"select": "application/sparql-results+json", "ask": "application/spar
            "construct": "text/turtle", "describe": "text/turtle"}
 
 
-class RemoteStore(Store):
-    """A read-only view of one graph of an external SPARQL endpoint."""
+def _open_index(build: Build) -> Generation:
+    index = PageIndex(build.file(dist.PAGES))
+    return Generation(build, index, index.close)
 
-    def __init__(self, endpoint: str, *, graph_iri: str, query_timeout: float = 10.0,
-                 max_result_rows: int = 10_000, service_allow: Sequence[str] = ()):
+
+class RemoteStore(Store):
+    """A read-only view of one graph of an external SPARQL endpoint, with the page index that
+    ``cnc-kg build`` wrote into ``folder`` from the graph it pushed (``cnc-kg load``)."""
+
+    def __init__(self, endpoint: str, folder: Path, *, graph_iri: str,
+                 query_timeout: float = 10.0, max_result_rows: int = 10_000,
+                 service_allow: Sequence[str] = (), reload_check: float = 1.0):
         self.endpoint = endpoint
         self.graph_iri = graph_iri
         self.query_timeout = query_timeout
         self.max_result_rows = max_result_rows
         self.service_allow = tuple(service_allow)
-        self._version: str | None = None
+        self._reloader = Reloader(folder, _open_index, reload_check)
+        self._pins = Pins(self._reloader)
 
     def _fetch(self, sparql: str, form: str, timeout: float) -> tuple[bytes, Mapping[str, str]]:
         """POST the query (SPARQL 1.1 Protocol, form-encoded) and return the body and headers of
@@ -100,18 +112,22 @@ class RemoteStore(Store):
                 f"the store estimates this query would run past its time limit: {message}")
         return StoreUnavailable(f"{self.endpoint}: HTTP {status}: {message}")
 
-    def query(self, sparql: str, *, media_type: str | None = None,
-              bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None,
-              default_graph_uris: Sequence[str] = (),
-              named_graph_uris: Sequence[str] = (),
-              capped: bool = True) -> QueryResult:
-        """Run ``sparql`` on the endpoint (see ``Store.query``)."""
+    def answer(self, sparql: str, *, media_type: str, default_graph_uris: Sequence[str] = (),
+               named_graph_uris: Sequence[str] = ()) -> QueryResult:
+        """Run a client's query on the endpoint (see ``Store.answer``)."""
         form = guard.check_query(sparql, self.service_allow)
         self.check_dataset(default_graph_uris, named_graph_uris)
-        timeout = self.query_timeout if timeout is None else timeout
-        body, headers = self._fetch(sparql + bindings_clause(bindings or {}), form, timeout)
-        limit = self.max_result_rows if capped else None
+        return self._run(sparql, form, media_type, self.max_result_rows)
+
+    def query(self, sparql: str, *,
+              bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
+        """Run one of the server's own queries on the endpoint (see ``Store.query``)."""
+        form = guard.query_form(sparql)
+        return self._run(sparql + bindings_clause(bindings or {}), form, None, None)
+
+    def _run(self, sparql: str, form: str, media_type: str | None,
+             limit: int | None) -> QueryResult:
+        body, headers = self._fetch(sparql, form, self.query_timeout)
         capped_by_store = "x-sparql-maxrows" in headers
         if form == "ask":
             kind, truncated = "ask", False
@@ -132,12 +148,18 @@ class RemoteStore(Store):
             return decode(kind, body, truncated)
         return QueryResult(kind, truncated=truncated, body=body, media_type=media_type)
 
-    def version(self) -> str:
-        """Endpoint, graph and triple count at first call (external stores give no better)."""
-        if self._version is None:
-            token = f"{self.endpoint} {self.graph_iri} {self.triple_count()}"
-            self._version = hashlib.sha256(token.encode()).hexdigest()[:16]
-        return self._version
+    def pinned(self) -> contextlib.AbstractContextManager[None]:
+        """Within the block, this thread reads the page index of one build."""
+        return self._pins.pinned()
+
+    def index(self) -> PageIndex:
+        """The page index ``cnc-kg build`` wrote from the dumps pushed to the endpoint."""
+        with self._pins.current() as generation:
+            return generation.parts
+
+    def close(self) -> None:
+        """Close the page index (once the requests using it are done)."""
+        self._reloader.close()
 
 
 def _ask_answer(data: dict) -> bool:

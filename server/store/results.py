@@ -1,8 +1,8 @@
-"""Query answers between engines and HTTP: capped, serialised in every format, or decoded.
+"""Query answers as documents: SELECT rows as SPARQL JSON bindings, graphs as triples, written
+in every format by pyoxigraph's serialisers (https://www.w3.org/TR/sparql11-results-json/ and
+friends), so the embedded and the external store produce the same kind of documents.
 
-Every engine hands over SELECT rows as SPARQL JSON bindings and graphs as triples; pyoxigraph's
-serialisers then write each format (https://www.w3.org/TR/sparql11-results-json/ and friends),
-so the embedded and the external store produce byte-for-byte the same kind of documents.
+Imported by the engine processes: pyoxigraph only, no rdflib (``decoding`` reads answers back).
 """
 
 from __future__ import annotations
@@ -11,22 +11,18 @@ import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
 
 from server.formats import GRAPH_FORMATS, RESULT_FORMATS
-from server.store.base import QueryResult
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-INTERNAL_RESULTS = "text/tab-separated-values"   # uncapped answers inside the server
 
 RESULT_MEDIA_TYPES = {f.media_type: f.oxigraph for f in RESULT_FORMATS}
 GRAPH_MEDIA_TYPES = {f.media_type: f.oxigraph for f in GRAPH_FORMATS}
 
 
-def _results_format(media_type: str | None) -> ox.QueryResultsFormat:
+def results_format(media_type: str | None) -> ox.QueryResultsFormat:
     try:
         return RESULT_MEDIA_TYPES[media_type or JSON_RESULTS]
     except KeyError:
@@ -51,38 +47,11 @@ def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dic
                                         "object": term_json(term.object)}}
 
 
-class _Terms:
-    """Converts the terms of one answer. IRIs repeat (predicates, classes, subjects), so each
-    is built once; literals keep the engine's lexical form (``normalize=False``, 3x cheaper,
-    and the engine already wrote a valid form). 276k label rows: 7.1 s -> 4.5 s."""
-
-    def __init__(self) -> None:
-        self._iris: dict[str, URIRef] = {}
-
-    def convert(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | None
-                ) -> Identifier | None:
-        """The rdflib term rdflib's own parsers would give (``None`` for an unbound value)."""
-        if isinstance(term, ox.NamedNode):
-            iri = self._iris.get(term.value)
-            if iri is None:
-                iri = self._iris[term.value] = URIRef(term.value)
-            return iri
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Literal(term.value, lang=term.language, normalize=False)
-            if term.datatype.value == XSD_STRING:
-                return Literal(term.value, normalize=False)
-            return Literal(term.value, datatype=self.convert(term.datatype), normalize=False)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        return None
-
-
 def select_body(variables: list[str], bindings: list[dict], media_type: str | None) -> bytes:
     """A SELECT answer (rows as SPARQL JSON bindings) serialised as ``media_type``."""
     body = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False).encode("utf-8")
-    fmt = _results_format(media_type)
+    fmt = results_format(media_type)
     if fmt == ox.QueryResultsFormat.JSON:
         return body
     return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
@@ -91,7 +60,7 @@ def select_body(variables: list[str], bindings: list[dict], media_type: str | No
 def ask_body(boolean: bool, media_type: str | None) -> bytes:
     """An ASK answer serialised as ``media_type``."""
     body = json.dumps({"head": {}, "boolean": boolean}).encode()
-    fmt = _results_format(media_type)
+    fmt = results_format(media_type)
     if fmt == ox.QueryResultsFormat.JSON:
         return body
     return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
@@ -108,31 +77,3 @@ def graph_body(triples: Iterable[ox.Triple], media_type: str | None,
     named = {"prefixes": prefixes} if prefixes and fmt in (
         ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
     return ox.serialize(triples, format=fmt, **named)
-
-
-def native_body(answer: ox.QuerySolutions | ox.QueryTriples, media_type: str | None) -> bytes:
-    """A whole SELECT or graph answer serialised by pyoxigraph itself (no row cap); without a
-    ``media_type`` SELECT rows travel as TSV, half the size of JSON and faster both ways."""
-    if isinstance(answer, ox.QuerySolutions):
-        return answer.serialize(format=_results_format(media_type or INTERNAL_RESULTS))
-    return answer.serialize(format=GRAPH_MEDIA_TYPES[media_type or N_TRIPLES])
-
-
-def decode(kind: str, body: bytes, truncated: bool = False,
-           media_type: str = JSON_RESULTS) -> QueryResult:
-    """A results (JSON, or ``media_type``) or N-Triples ``body`` as rdflib terms (for callers
-    inside the server). pyoxigraph parses: rdflib's N-Triples reader is quadratic in the length
-    of a line (one 5 MB literal took minutes) and its JSON results reader 10x slower."""
-    terms = _Terms()
-    if kind == "graph":
-        graph = Graph()
-        for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
-            graph.add((terms.convert(triple.subject), terms.convert(triple.predicate),
-                       terms.convert(triple.object)))
-        return QueryResult("graph", graph=graph, truncated=truncated)
-    answer = ox.parse_query_results(body, format=_results_format(media_type))
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(answer))
-    variables = [v.value for v in answer.variables]
-    rows = [tuple(terms.convert(term) for term in solution) for solution in answer]
-    return QueryResult("select", variables=variables, rows=rows, truncated=truncated)

@@ -6,7 +6,6 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from server.config import Settings, load_settings
-from server.services.warmup import prepare_in_background
 from server.store.base import (
     DatasetRefused,
     QueryRefused,
@@ -17,14 +16,14 @@ from server.store.base import (
     StoreUnavailable,
 )
 from server.store.factory import open_store
-from server.web import browse, changes, harvest, openapi, pages, quality, search, sparql
+from server.web import browse, changes, harvest, openapi, pages, quality, search, sparql, status
 from server.web.context import SETTINGS_KEY, STORE_KEY, current_store, plain_error
 from server.web.negotiation import NotAcceptable
 from server.web.utf8_input import refuse_invalid_utf8
 
 # Every blueprint, registered in this order.
 BLUEPRINTS = (sparql.bp, pages.bp, browse.bp, search.bp, harvest.bp, changes.bp, quality.bp,
-              openapi.bp)
+              openapi.bp, status.bp)
 
 # Status of each store error (the most specific class wins).
 STORE_ERROR_STATUS: dict[type[StoreError], int] = {
@@ -104,5 +103,4 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)
-    prepare_in_background(app.extensions[STORE_KEY])
     return app

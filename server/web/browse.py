@@ -9,7 +9,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request
-from rdflib import URIRef
 
 from server.services import browse, network_layout
 from server.services.entity import EntityViews
@@ -51,7 +50,7 @@ def _home() -> str:
     return render_body(
         "pages/home.html", lang, cnc=cnc,
         figures=browse.figures(store, idx, lang), axes=browse.axes(store, idx, lang),
-        events=browse.recent_events(idx, _dated(lang)),
+        events=browse.recent_events(idx, lang),
         entry_points=browse.entry_points(idx, lang), classes=_classes(lang))
 
 
@@ -84,16 +83,11 @@ def _class_list(key: str, number: int) -> str | None:
     cls = browse.class_from_key(index(), key)
     if cls is None:
         return None
-    page = browse.page_of(_members(cls, lang), number, browse.LIST_PAGE_SIZE)
+    page = browse.class_page(index(), cls, lang, number)
     if page is None:
         return None
     return render_body("pages/list.html", lang, cls=cls, title=index().label(cls, lang),
                        page=page, page_links=_page_links(page))
-
-
-@per_version
-def _members(cls: URIRef, lang: str) -> list[browse.Item]:
-    return browse.class_members(index(), cls, lang)
 
 
 def _page_links(page: browse.Page) -> dict[str, str]:
@@ -116,7 +110,7 @@ def timeline() -> Response:
 @per_page
 def _timeline(number: int) -> str | None:
     lang = page_language()
-    page = browse.page_of(_dated(lang), number, browse.TIMELINE_PAGE_SIZE)
+    page = browse.timeline_page(index(), lang, number)
     if page is None:
         return None
     years: dict[str, list] = {}
@@ -125,11 +119,6 @@ def _timeline(number: int) -> str | None:
     return render_body("pages/timeline.html", lang, years=years, idx=index(), page=page,
                        page_links=_page_links(page),
                        all_query="/sparql?" + urlencode({"query": browse.timeline_query()}))
-
-
-@per_version
-def _dated(lang: str) -> list[browse.Item]:
-    return browse.dated(current_store(), index(), lang)
 
 
 @bp.route("/network")

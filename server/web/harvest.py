@@ -11,7 +11,6 @@ from rdflib import Graph, URIRef
 
 from server.config import DATASET_IRI
 from server.services import change_feed, harvest
-from server.services.browse import page_of
 from server.web.context import (
     current_published,
     current_settings,
@@ -21,7 +20,6 @@ from server.web.context import (
     whole_number,
 )
 from server.web.negotiation import GRAPH_FORMATS, negotiate
-from server.web.page_cache import per_version
 from server.web.page_response import finish, rdf_response, render_page
 
 bp = Blueprint("harvest", __name__)
@@ -68,13 +66,6 @@ def void() -> Response:
 
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-# Pages that are not entities, listed first.
-SITEMAP_PAGES = ("/", "/list/", "/timeline", "/network", "/dumps/", "/ontology", "/quality")
-
-
-@per_version
-def _sitemap_paths() -> tuple[str, ...]:
-    return (*SITEMAP_PAGES, *harvest.sitemap_paths(index()))
 
 
 def _xml(body: str) -> Response:
@@ -93,24 +84,25 @@ def _urlset(paths: Sequence[str]) -> Response:
 def sitemap() -> Response:
     """Every entity page, the home page and the lists, as absolute URLs; when they are more
     than ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
-    files = page_of(_sitemap_paths(), 1, current_settings().sitemap_urls)
-    if files.count == 1:
-        return _urlset(files.items)
+    per_file = current_settings().sitemap_urls
+    files = harvest.sitemap_files(index(), per_file)
+    if files == 1:
+        return _urlset(harvest.sitemap_paths(index(), 0, per_file))
     return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
                 + "".join(f"  <sitemap><loc>{escape(request.url_root)}sitemap-{n}.xml</loc>"
-                          "</sitemap>\n" for n in range(1, files.count + 1))
+                          "</sitemap>\n" for n in range(1, files + 1))
                 + "</sitemapindex>\n")
 
 
 @bp.route("/sitemap-<number>.xml")
 def sitemap_file(number: str) -> Response:
     """File ``number`` (from 1) of a split sitemap."""
-    paths, per_file = _sitemap_paths(), current_settings().sitemap_urls
+    per_file = current_settings().sitemap_urls
     file_number = whole_number(number)
-    part = None if file_number is None else page_of(paths, file_number, per_file)
-    if part is None or part.count == 1:          # a sitemap in one file has no parts
-        abort(404)
-    return _urlset(part.items)
+    files = harvest.sitemap_files(index(), per_file)
+    if file_number is None or not 1 <= file_number <= files or files == 1:
+        abort(404)                               # a sitemap in one file has no parts
+    return _urlset(harvest.sitemap_paths(index(), (file_number - 1) * per_file, per_file))
 
 
 @bp.route("/robots.txt")

@@ -7,6 +7,7 @@ The tables (``server.formats``) list, in server preference order, a format's sho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from server.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format
 
@@ -70,6 +71,7 @@ def _quality(media_type: str, ranges: list[tuple[str, str, float]]) -> float:
     return best_q
 
 
+@lru_cache(maxsize=4096)
 def negotiate(table: tuple[Format, ...], accept: str | None,
               format_param: str | None = None) -> Choice:
     """Pick the format of ``table`` to answer with.
@@ -78,6 +80,7 @@ def negotiate(table: tuple[Format, ...], accept: str | None,
     ``Accept`` means anything, so the table's first format. Among equal q-values the table's
     order decides. Raises ``NotAcceptable`` when nothing fits — never a silent fallback.
     Content-Type is the format's media type the client rates highest (canonical on a tie).
+    A pure function of its arguments, so answers are kept: clients send few distinct headers.
     """
     if format_param:
         wanted = format_param.strip().lower()

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, abort, jsonify
 from rdflib import URIRef
 
 from server.namespaces import PREFIXES
-from server.services.quality import quality_report
-from server.web.context import current_published, current_store, index, page_language
+from server.web.context import current_published, index, page_language
 from server.web.page_response import finish, render_page
 
 bp = Blueprint("quality", __name__)
 
 
-
 def _report() -> dict:
-    return quality_report(current_store(), current_published().validation_report())
+    """The dashboard the build computed; 404 when the build has none."""
+    report = current_published().quality()
+    if report is None:
+        abort(404)
+    return report
 
 
 def _expand(name: str | None) -> str | None:

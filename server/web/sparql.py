@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from server.services import endpoint as service
 from server.web.context import current_settings, current_store, plain_error
 from server.web.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Choice, negotiate
+from server.web.page_response import compress
 from server.web.query_page import page_context
 
 bp = Blueprint("sparql", __name__)
@@ -83,7 +84,7 @@ def _page(query: str) -> Response:
 def _response(body: bytes, choice: Choice) -> Response:
     response = Response(body, content_type=f"{choice.media_type}; charset=utf-8")
     response.headers["Vary"] = "Accept"
-    return response
+    return compress(response)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])

@@ -1,8 +1,10 @@
-"""The curator's to-do list as data: what the quality dashboard page and its JSON show.
+"""The curator's to-do list as data, computed by the build (``dist/quality.json``): what the
+quality dashboard page and its JSON show.
 
 Declared figures beside what the graph records, SHACL warnings (from the build's validation
-report), entities missing a Chinese label or an external identifier, the most cited sources,
-and conflicts between sources (claims with different values for the same entity and property).
+report; the language-tag ones also apart), entities missing a Chinese label or an external
+identifier, the most cited sources, conflicts between sources (claims with different values
+for the same entity and property) and facts resting only on copies of other publishers' pages.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from rdflib.namespace import FOAF
 from rdflib.term import Identifier
 
 from server.namespaces import CNC
-from server.store.base import Store, internal_query
+from server.store.base import Store
+from server.store.queries import internal_query
 
 # What the graph records for each declared measure: instances of this class (None: not recorded).
 RECORDED_AS = {
@@ -25,6 +28,7 @@ RECORDED_AS = {
     CNC.MeasureResearchTeams: CNC.NetworkNode,
 }
 MOST_CITED = 20
+LANGUAGE_CHECK = "(language) "  # shape column of the language-tag warnings (language_tags.py)
 
 
 def _text(term: Identifier | None) -> str | None:
@@ -33,11 +37,12 @@ def _text(term: Identifier | None) -> str | None:
 
 def _figures(store: Store, counts: dict[str, int]) -> list[dict]:
     figures = []
-    for _, _, measure, value, qualifier, as_of, source in store.query(
+    for _, _, measure, value, qualifier, as_of, source, standard in store.query(
             internal_query("declared_figures")).rows:
         cls = RECORDED_AS.get(measure)
         figures.append({
             "measure": _text(measure), "declared": int(value), "qualifier": _text(qualifier),
+            "standard_qualifier": _text(standard),
             "as_of": _text(as_of), "source": _text(source),
             "recorded_as": _text(cls), "recorded": None if cls is None else counts.get(str(cls), 0),
         })
@@ -70,10 +75,17 @@ def quality_report(store: Store, validation_report: dict | None = None) -> dict:
             internal_query("quality_conflicts")).rows:
         conflicts[(str(entity), str(prop))].append(
             {"claim": str(claim), "value": str(value), "source": _text(source)})
+    copies: dict[str, list[dict]] = defaultdict(list)
+    for fact, source, original in store.query(internal_query("quality_only_copies")).rows:
+        copies[str(fact)].append({"source": str(source), "original": _text(original)})
+    warnings = _warnings(validation_report)
     return {
         "figures": _figures(store, counts),
         "nodes_by_kind": dict(sorted(nodes.items())),
-        "shacl_warnings": _warnings(validation_report),
+        "shacl_warnings": warnings,
+        "language_warnings": [w for w in warnings
+                              if (w["shape"] or "").startswith(LANGUAGE_CHECK)],
+        "only_on_copies": [{"fact": fact, "copies": found} for fact, found in copies.items()],
         "missing_zh_label": missing.get("zh-label", []),
         "missing_external_identifier": missing.get("external-identifier", []),
         "sources_cited_most": sources,

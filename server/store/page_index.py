@@ -1,0 +1,539 @@
+"""The page index: everything the pages need about the whole graph, computed once by the build
+and opened read-only by every server process (SQLite, https://sqlite.org/fts5.html).
+
+Names per language, types and superclasses, class members sorted by name in each language,
+class and property counts, dated agreements and events, network degrees and a full-text search
+index (word prefixes in any order, accents folded, alternative names and acronyms, Chinese
+substrings). A page then costs a few indexed lookups whatever the size of the graph, instead of
+a scan that each worker would repeat after parsing the whole graph.
+
+Written by ``write`` from a pyoxigraph store holding the build; read by ``PageIndex``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from server.config import DATA_NAMESPACES
+from server.languages import LANGUAGES, pick, primary
+from server.namespaces import local_name
+from server.store.queries import internal_query
+from server.text import fold
+
+SCHEMA_VERSION = "1"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+# Which predicates name a resource, best first: the first one present gives the title.
+NAME_PREDICATES = (SKOS_PREF, RDFS_LABEL, FOAF_NAME)
+CNC = "https://w3id.org/cnc-kg/ontology/"
+EVENT = CNC + "Event"
+SEARCH_CANDIDATES = 200     # word matches read from the full-text index before ranking
+LABEL_CACHE = 65_536        # names kept per open index (a page names ~50 resources)
+INDEX_CONNECTIONS = 8       # connections opened with the index (a web worker's threads)
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE terms (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, entity INTEGER NOT NULL);
+CREATE TABLE names (term INTEGER NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,
+                    alt INTEGER NOT NULL, rank INTEGER NOT NULL, folded TEXT NOT NULL);
+CREATE TABLE types (term INTEGER NOT NULL, class INTEGER NOT NULL,
+                    PRIMARY KEY (term, class)) WITHOUT ROWID;
+CREATE TABLE superclasses (class INTEGER NOT NULL, super INTEGER NOT NULL,
+                           PRIMARY KEY (class, super)) WITHOUT ROWID;
+CREATE TABLE members (class INTEGER NOT NULL, lang TEXT NOT NULL, pos INTEGER NOT NULL,
+                      term INTEGER NOT NULL, PRIMARY KEY (class, lang, pos)) WITHOUT ROWID;
+CREATE TABLE member_counts (class INTEGER PRIMARY KEY, deep INTEGER NOT NULL,
+                            direct INTEGER NOT NULL);
+CREATE TABLE class_counts (class INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE property_counts (property INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE dated (lang TEXT NOT NULL, pos INTEGER NOT NULL, term INTEGER NOT NULL,
+                    date TEXT, start TEXT, "end" TEXT, event INTEGER NOT NULL,
+                    PRIMARY KEY (lang, pos)) WITHOUT ROWID;
+CREATE TABLE network (node INTEGER PRIMARY KEY, partners INTEGER NOT NULL, pos INTEGER NOT NULL);
+CREATE VIRTUAL TABLE search USING fts5(words, term UNINDEXED, name UNINDEXED, lang UNINDEXED,
+                                       alt UNINDEXED,
+                                       tokenize = 'unicode61 remove_diacritics 0',
+                                       prefix = '1 2 3');
+"""
+_INDEXES = """
+CREATE INDEX names_term ON names (term);
+CREATE INDEX names_folded ON names (folded);
+CREATE INDEX types_class ON types (class, term);
+CREATE INDEX dated_events ON dated (lang, event, pos);
+CREATE INDEX network_pos ON network (pos);
+"""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A resource's name as shown: its text and the language tag of the literal ("" if none)."""
+
+    text: str
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of a resource: preferred or alternative, as written in the graph."""
+
+    text: str
+    lang: str
+    alt: bool
+
+
+@dataclass(frozen=True)
+class Dated:
+    """An agreement or event with its date (or start and end dates), as ISO texts."""
+
+    iri: URIRef
+    date: str | None
+    start: str | None
+    end: str | None
+
+
+def _is_han(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF" and char.isalnum()
+
+
+def search_words(text: str) -> str:
+    """``text`` as the full-text index stores it: folded, each Chinese character a word of its
+    own (so that a query for any run of characters is a phrase of consecutive words)."""
+    return "".join(f" {c} " if _is_han(c) else c for c in fold(text))
+
+
+def _match_expression(text: str) -> str | None:
+    """The FTS5 query of a search text: every word (any order) as a prefix, every run of
+    Chinese characters as a phrase; ``None`` when nothing searchable is left."""
+    terms = []
+    for word in re.findall(r"\w+", fold(text)):
+        if any(_is_han(c) for c in word):
+            chars = [c for c in search_words(word).split() if c]
+            terms.append('"' + " ".join(chars) + '"')
+        else:
+            terms.append(f'"{word}"*')
+    return " ".join(terms) or None
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+def _rows(store: ox.Store, graph: ox.NamedNode, name: str) -> Iterator[ox.QuerySolution]:
+    yield from store.query(internal_query(name), default_graph=graph, named_graphs=[graph])
+
+
+def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str | None:
+    return None if term is None else term.value
+
+
+def write(path: Path, store: ox.Store, graph_iri: str, version: str, triples: int,
+          date: str) -> None:
+    """Compute the page index of the graph ``graph_iri`` of ``store`` into a new file ``path``
+    (``date``: when the build ran, ISO 8601)."""
+    graph = ox.NamedNode(graph_iri)
+    db = sqlite3.connect(path)
+    try:
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        _Writer(db, store, graph).write()
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("schema", SCHEMA_VERSION), ("version", version), ("graph", graph_iri),
+            ("triples", str(triples)), ("date", date)])
+        db.executescript(_INDEXES + "INSERT INTO search(search) VALUES ('optimize'); ANALYZE;")
+        db.commit()
+        db.execute("VACUUM")
+    finally:
+        db.close()
+
+
+class _Writer:
+    def __init__(self, db: sqlite3.Connection, store: ox.Store, graph: ox.NamedNode):
+        self.db, self.store, self.graph = db, store, graph
+        self.ids: dict[str, int] = {}
+
+    def term(self, iri: str) -> int:
+        found = self.ids.get(iri)
+        if found is None:
+            found = self.ids[iri] = len(self.ids) + 1
+        return found
+
+    def write(self) -> None:
+        names = self._names()
+        types: dict[str, set[str]] = defaultdict(set)
+        for row in _rows(self.store, self.graph, "entity_types"):
+            types[row["s"].value].add(row["type"].value)
+        supers: dict[str, set[str]] = defaultdict(set)
+        for row in _rows(self.store, self.graph, "superclasses"):
+            supers[row["class"].value].add(row["super"].value)
+        entities = sorted(iri for iri in types if iri.startswith(DATA_NAMESPACES))
+        for iri in entities:             # entities get the smallest ids, in IRI order
+            self.term(iri)
+        labels = {iri: _best_names(found) for iri, found in names.items()}
+        self._members(entities, types, supers, labels)
+        self._dated(types, supers, labels)
+        self._network()
+        self._counts()
+        self._search(entities, names)
+        self.db.executemany("INSERT INTO types VALUES (?, ?)",
+                            ((self.term(s), self.term(c)) for s, cs in types.items() for c in cs))
+        self.db.executemany("INSERT INTO superclasses VALUES (?, ?)",
+                            ((self.term(c), self.term(s)) for c, ss in supers.items() for s in ss))
+        self.db.executemany(
+            "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
+            ((self.term(iri), n.lang, n.text, int(n.alt), rank, fold(n.text))
+             for iri, found in names.items() for n, rank in found))
+        entity_set = set(entities)
+        self.db.executemany("INSERT INTO terms VALUES (?, ?, ?)",
+                            ((i, iri, int(iri in entity_set)) for iri, i in self.ids.items()))
+
+    def _names(self) -> dict[str, list[tuple[Name, int]]]:
+        """Every name of every IRI with its rank (preferred-name predicates first, then alt)."""
+        found: dict[str, list[tuple[Name, int]]] = defaultdict(list)
+        ranks = {p: i for i, p in enumerate(NAME_PREDICATES)}
+        for row in _rows(self.store, self.graph, "all_labels"):
+            literal, predicate = row["label"], row["p"].value
+            alt = predicate == SKOS_ALT
+            found[row["s"].value].append(
+                (Name(literal.value, literal.language or "", alt),
+                 len(NAME_PREDICATES) if alt else ranks[predicate]))
+        return found
+
+    def _members(self, entities: list[str], types: dict[str, set[str]],
+                 supers: dict[str, set[str]], labels: dict[str, dict[str, str]]) -> None:
+        """Every class's entities (its own and its subclasses'), sorted by name per language."""
+        deep: dict[str, list[str]] = defaultdict(list)
+        direct: dict[str, int] = defaultdict(int)
+        for iri in entities:
+            classes: set[str] = set()
+            for cls in types[iri]:
+                direct[cls] += 1
+                classes.add(cls)
+                classes.update(supers.get(cls, ()))
+            for cls in classes:
+                deep[cls].append(iri)
+        keys = {lang: {iri: _sort_key(labels.get(iri, {}), iri, lang) for iri in entities}
+                for lang in LANGUAGES}
+        for cls, members in deep.items():
+            cls_id = self.term(cls)
+            for lang in LANGUAGES:
+                ordered = sorted(members, key=keys[lang].__getitem__)
+                self.db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)",
+                                    ((cls_id, lang, pos, self.term(iri))
+                                     for pos, iri in enumerate(ordered)))
+        self.db.executemany("INSERT INTO member_counts VALUES (?, ?, ?)",
+                            ((self.term(c), len(m), direct.get(c, 0)) for c, m in deep.items()))
+
+    def _dated(self, types: dict[str, set[str]], supers: dict[str, set[str]],
+               labels: dict[str, dict[str, str]]) -> None:
+        """Agreements and events with a date, by date then name, per language; the earliest
+        date when a resource has several."""
+        best: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        for row in _rows(self.store, self.graph, "dated"):
+            date, start, end = (_value(row[v]) for v in ("date", "start", "end"))
+            when = date if date is not None else start
+            iri = row["s"].value
+            if when is not None and (iri not in best or _date_key(when) < _date_key(best[iri][0])):
+                best[iri] = (when, date, start, end)
+        for lang in LANGUAGES:
+            ordered = sorted(best, key=lambda iri: (_date_key(best[iri][0]),
+                                                    _label_text(labels.get(iri, {}), iri, lang)))
+            self.db.executemany(
+                "INSERT INTO dated VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((lang, pos, self.term(iri), *best[iri][1:],
+                  int(any(t == EVENT or EVENT in supers.get(t, ()) for t in types.get(iri, ()))))
+                 for pos, iri in enumerate(ordered)))
+
+    def _network(self) -> None:
+        rows = [(row["node"].value, int(row["partners"].value))
+                for row in _rows(self.store, self.graph, "network_degrees")
+                if isinstance(row["node"], ox.NamedNode)]
+        rows.sort(key=lambda pair: (-pair[1], pair[0]))
+        self.db.executemany("INSERT INTO network VALUES (?, ?, ?)",
+                            ((self.term(node), n, pos) for pos, (node, n) in enumerate(rows)))
+
+    def _counts(self) -> None:
+        self.db.executemany("INSERT INTO class_counts VALUES (?, ?)",
+                            ((self.term(r["class"].value), int(r["entities"].value))
+                             for r in _rows(self.store, self.graph, "class_partitions")))
+        self.db.executemany("INSERT INTO property_counts VALUES (?, ?)",
+                            ((self.term(r["property"].value), int(r["triples"].value))
+                             for r in _rows(self.store, self.graph, "property_partitions")))
+
+    def _search(self, entities: list[str], names: dict[str, list[tuple[Name, int]]]) -> None:
+        self.db.executemany(
+            "INSERT INTO search (words, term, name, lang, alt) VALUES (?, ?, ?, ?, ?)",
+            ((search_words(n.text), self.term(iri), n.text, n.lang, int(n.alt))
+             for iri in entities for n, _ in names.get(iri, ())))
+
+
+def _best_names(found: Iterable[tuple[Name, int]]) -> dict[str, str]:
+    """``{lang: name}`` with the best ranked preferred name in each language (no alt names)."""
+    best: dict[str, tuple[int, str]] = {}
+    for name, rank in found:
+        if not name.alt and (name.lang not in best or rank < best[name.lang][0]):
+            best[name.lang] = (rank, name.text)
+    return {lang: text for lang, (_, text) in best.items()}
+
+
+def _label_text(names: dict[str, str], iri: str, lang: str) -> str:
+    picked = pick(names, lang)
+    return picked[0] if picked else local_name(iri)
+
+
+def _sort_key(names: dict[str, str], iri: str, lang: str) -> tuple[str, str]:
+    return fold(_label_text(names, iri, lang)), iri
+
+
+def _date_key(value: str | None) -> str:
+    """Dates of every precision sort together: "2023" before "2023-11" before "2023-11-24"."""
+    return (value or "9999")[:10]
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+class _Locked:
+    """A connection shared by the threads that came after every connection was taken."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock):
+        self._db, self._lock = db, lock
+
+    def execute(self, sql: str, args: tuple = ()) -> _Rows:
+        with self._lock:
+            return _Rows(self._db.execute(sql, args).fetchall())
+
+
+class _Rows(list):
+    """Rows read at once, with the cursor method the index uses."""
+
+    def fetchone(self) -> tuple | None:
+        return self[0] if self else None
+
+
+class PageIndex:
+    """One build's page index, read-only (opened ``immutable``: no locks, no journal).
+
+    Its connections are all opened at once, when the build is opened: SQLite opens files by
+    path, and a connection opened later would find the next build's file, or none once the old
+    folder is deleted. Each thread takes one of them for good; threads beyond ``connections``
+    share one more under a lock.
+    """
+
+    def __init__(self, path: Path | str, connections: int = INDEX_CONNECTIONS):
+        self.path = str(path)
+        uri = f"file:{self.path}?mode=ro&immutable=1"
+        self._spare = [sqlite3.connect(uri, uri=True, check_same_thread=False)
+                       for _ in range(connections + 1)]
+        self._all = list(self._spare)
+        self._shared = self._spare.pop()
+        self._shared_lock = threading.Lock()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        try:
+            meta = dict(self._shared.execute("SELECT key, value FROM meta"))
+        except sqlite3.Error:
+            self.close()
+            raise
+        if meta.get("schema") != SCHEMA_VERSION:
+            self.close()
+            raise ValueError(f"{path}: page index of schema {meta.get('schema')!r}, this "
+                             f"server reads {SCHEMA_VERSION!r}: run `cnc-kg build` again")
+        self.version: str = meta["version"]
+        self.graph_iri: str = meta["graph"]
+        self.triples = int(meta["triples"])
+        self.built: str | None = meta.get("date")      # ISO date of the build
+        self.label = lru_cache(maxsize=LABEL_CACHE)(self._label)
+        self.knows = lru_cache(maxsize=LABEL_CACHE)(self._knows)
+
+    def _db(self) -> sqlite3.Connection | _Locked:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            with self._lock:
+                db = self._spare.pop() if self._spare else _Locked(self._shared,
+                                                                    self._shared_lock)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close every connection (the index is no longer used by anyone)."""
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+            self._spare.clear()
+
+
+    def _id(self, iri: str) -> int | None:
+        row = self._db().execute("SELECT id FROM terms WHERE iri = ?", (iri,)).fetchone()
+        return None if row is None else row[0]
+
+    def _iris(self, sql: str, *args) -> list[URIRef]:
+        return [URIRef(iri) for (iri,) in self._db().execute(sql, args)]
+
+    # names ----------------------------------------------------------------------------------
+    def names(self, iri: str) -> dict[str, str]:
+        """``{lang: name}``: the best preferred name of ``iri`` in each language it has."""
+        rows = self._db().execute(
+            "SELECT n.lang, n.text, n.rank FROM names n JOIN terms t ON t.id = n.term "
+            "WHERE t.iri = ? AND n.alt = 0 ORDER BY n.rank", (iri,))
+        best: dict[str, str] = {}
+        for lang, text, _ in rows:
+            best.setdefault(lang, text)
+        return best
+
+    def all_names(self, iri: str) -> list[Name]:
+        """Every name of ``iri``, preferred and alternative."""
+        return [Name(text, lang, bool(alt)) for text, lang, alt in self._db().execute(
+            "SELECT n.text, n.lang, n.alt FROM names n JOIN terms t ON t.id = n.term "
+            "WHERE t.iri = ? ORDER BY n.rank, n.lang, n.text", (iri,))]
+
+    def _label(self, iri: str, lang: str) -> Label:
+        """The name of ``iri`` in ``lang`` (fallback order of ``languages``), else its IRI's
+        last segment."""
+        picked = pick(self.names(str(iri)), lang)
+        return Label(*picked) if picked else Label(local_name(str(iri)))
+
+    # types ----------------------------------------------------------------------------------
+    def _knows(self, iri: str) -> bool:
+        """Whether the graph types or names ``iri``."""
+        return self._db().execute(
+            "SELECT 1 FROM terms t WHERE t.iri = ? AND (EXISTS (SELECT 1 FROM types WHERE "
+            "term = t.id) OR EXISTS (SELECT 1 FROM names WHERE term = t.id))",
+            (str(iri),)).fetchone() is not None
+
+    def types(self, iri: str) -> list[URIRef]:
+        """The classes ``iri`` is typed with, sorted."""
+        return sorted(self._iris("SELECT c.iri FROM types ty JOIN terms t ON t.id = ty.term "
+                                 "JOIN terms c ON c.id = ty.class WHERE t.iri = ?", str(iri)))
+
+    def superclasses(self, cls: str) -> list[URIRef]:
+        """Every superclass of ``cls`` (transitively)."""
+        return self._iris("SELECT s.iri FROM superclasses x JOIN terms c ON c.id = x.class "
+                          "JOIN terms s ON s.id = x.super WHERE c.iri = ?", str(cls))
+
+    def is_a(self, iri: str, cls: str) -> bool:
+        """Whether ``iri`` is typed ``cls`` or one of its subclasses."""
+        return any(t == URIRef(cls) or URIRef(cls) in self.superclasses(t)
+                   for t in self.types(iri))
+
+    # lists ----------------------------------------------------------------------------------
+    def instances(self, cls: str, limit: int | None = None) -> list[URIRef]:
+        """The entities typed ``cls`` itself, by IRI (the first ``limit``)."""
+        return self._iris("SELECT t.iri FROM types ty JOIN terms c ON c.id = ty.class "
+                          "JOIN terms t ON t.id = ty.term WHERE c.iri = ? AND t.entity = 1 "
+                          "ORDER BY t.id LIMIT ?", str(cls), -1 if limit is None else limit)
+
+    def member_count(self, cls: str) -> int:
+        """How many entities are typed ``cls`` or a subclass of it."""
+        row = self._db().execute("SELECT m.deep FROM member_counts m JOIN terms c ON "
+                                 "c.id = m.class WHERE c.iri = ?", (str(cls),)).fetchone()
+        return 0 if row is None else row[0]
+
+    def members(self, cls: str, lang: str, offset: int = 0,
+                limit: int | None = None) -> list[URIRef]:
+        """Entities of ``cls`` or its subclasses, sorted by their name in ``lang``."""
+        return self._iris("SELECT t.iri FROM members m JOIN terms c ON c.id = m.class "
+                          "JOIN terms t ON t.id = m.term WHERE c.iri = ? AND m.lang = ? "
+                          "ORDER BY m.pos LIMIT ? OFFSET ?", str(cls), _lang(lang),
+                          -1 if limit is None else limit, offset)
+
+    def list_classes(self) -> dict[URIRef, tuple[int, int]]:
+        """``{class: (entities typed with it, with it or a subclass)}`` for every class that
+        has entities."""
+        return {URIRef(iri): (direct, deep) for iri, direct, deep in self._db().execute(
+            "SELECT c.iri, m.direct, m.deep FROM member_counts m JOIN terms c ON "
+            "c.id = m.class")}
+
+    def entity_count(self) -> int:
+        """How many entities (typed resources of a data namespace) the graph has."""
+        return self._db().execute("SELECT count(*) FROM terms WHERE entity = 1").fetchone()[0]
+
+    def entities(self, offset: int = 0, limit: int | None = None) -> list[URIRef]:
+        """Entities by IRI, from ``offset``."""
+        return self._iris("SELECT iri FROM terms WHERE entity = 1 ORDER BY id LIMIT ? OFFSET ?",
+                          -1 if limit is None else limit, offset)
+
+    def class_counts(self) -> dict[URIRef, int]:
+        """``{class: distinct resources typed with it}`` (VoID class partitions)."""
+        return {URIRef(iri): n for iri, n in self._db().execute(
+            "SELECT t.iri, c.n FROM class_counts c JOIN terms t ON t.id = c.class")}
+
+    def property_counts(self) -> dict[URIRef, int]:
+        """``{property: triples using it}`` (VoID property partitions)."""
+        return {URIRef(iri): n for iri, n in self._db().execute(
+            "SELECT t.iri, p.n FROM property_counts p JOIN terms t ON t.id = p.property")}
+
+    # timeline and network -------------------------------------------------------------------
+    def dated_count(self) -> int:
+        """How many agreements and events have a date."""
+        return self._db().execute("SELECT count(*) FROM dated WHERE lang = 'en'").fetchone()[0]
+
+    def dated(self, lang: str, offset: int = 0, limit: int | None = None,
+              events_only: bool = False) -> list[Dated]:
+        """Dated agreements and events by date, then name in ``lang``."""
+        return [Dated(URIRef(iri), date, start, end) for iri, date, start, end in
+                self._db().execute(
+                    'SELECT t.iri, d.date, d.start, d."end" FROM dated d JOIN terms t ON '
+                    "t.id = d.term WHERE d.lang = ? AND d.event >= ? ORDER BY d.pos "
+                    "LIMIT ? OFFSET ?",
+                    (_lang(lang), int(events_only), -1 if limit is None else limit, offset))]
+
+    def latest_events(self, lang: str, count: int) -> list[Dated]:
+        """The ``count`` latest dated events, newest first."""
+        return [Dated(URIRef(iri), date, start, end) for iri, date, start, end in
+                self._db().execute(
+                    'SELECT t.iri, d.date, d.start, d."end" FROM dated d JOIN terms t ON '
+                    "t.id = d.term WHERE d.lang = ? AND d.event = 1 ORDER BY d.pos DESC "
+                    "LIMIT ?", (_lang(lang), count))]
+
+    def best_connected_nodes(self, limit: int) -> tuple[list[URIRef], int]:
+        """The ``limit`` nodes with the most partners (ties by IRI) and the number of nodes."""
+        total = self._db().execute("SELECT count(*) FROM network").fetchone()[0]
+        return self._iris("SELECT t.iri FROM network n JOIN terms t ON t.id = n.node "
+                          "ORDER BY n.pos LIMIT ?", limit), total
+
+    # search ---------------------------------------------------------------------------------
+    def name_matches(self, text: str, limit: int) -> list[tuple[URIRef, Name]]:
+        """Entity names that are ``text`` or start with it (folded), shortest first."""
+        folded = fold(text)
+        if not folded:
+            return []
+        upper = folded[:-1] + chr(ord(folded[-1]) + 1)
+        return [(URIRef(iri), Name(name, lang, bool(alt))) for iri, name, lang, alt in
+                self._db().execute(
+                    "SELECT t.iri, n.text, n.lang, n.alt FROM names n JOIN terms t ON "
+                    "t.id = n.term WHERE n.folded >= ? AND n.folded < ? AND t.entity = 1 "
+                    "ORDER BY length(n.folded) LIMIT ?", (folded, upper, limit))]
+
+    def word_matches(self, text: str, limit: int = SEARCH_CANDIDATES
+                     ) -> list[tuple[URIRef, Name]]:
+        """Entity names containing every word of ``text`` as a word prefix (any order; runs of
+        Chinese characters anywhere), at most ``limit``."""
+        expression = _match_expression(text)
+        if expression is None:
+            return []
+        return [(URIRef(iri), Name(name, lang, bool(alt))) for iri, name, lang, alt in
+                self._db().execute(
+                    "SELECT t.iri, s.name, s.lang, s.alt FROM search s JOIN terms t ON "
+                    "t.id = s.term WHERE search MATCH ? LIMIT ?", (expression, limit))]
+
+    def entity_names(self) -> Iterator[tuple[URIRef, Name]]:
+        """Every name of every entity (for scans of small graphs only)."""
+        for iri, text, lang, alt in self._db().execute(
+                "SELECT t.iri, n.text, n.lang, n.alt FROM names n JOIN terms t ON "
+                "t.id = n.term WHERE t.entity = 1 ORDER BY t.id"):
+            yield URIRef(iri), Name(text, lang, bool(alt))
+
+
+def _lang(lang: str) -> str:
+    """One of the index's languages (lists are sorted for each of them)."""
+    return lang if lang in LANGUAGES else primary(lang) if primary(lang) in LANGUAGES else "en"
