@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from bench.curated import built_copy
+from bench.curated import project_copy
 from bench.report import write_results
 from bench.runner import Options, measure_curated, measure_size
 from bench.summary import summarise
@@ -67,10 +67,9 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
                                  "wrk_connections": options.wrk_connections},
                      "sizes": []}
     print("== curated data", flush=True)
-    curated = built_copy(options.repo, options.work)
-    results["curated"] = measure_curated(curated, options)
+    results["curated"] = measure_curated(project_copy(options.repo, options.work), options)
     for size in (int(s) for s in sizes.split(",") if s.strip()):
-        result = measure_size(size, options, curated)
+        result = measure_size(size, options)
         result["summary"] = summarise(result, timeout_s)
         results["sizes"].append(result)
         results["duration_s"] = time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import time
 import urllib.parse
@@ -16,13 +17,14 @@ from rdflib import URIRef
 
 from bench import processes
 from bench.clients import HttpClient, HttpEndpoint, RawEngine, accept_for, repeat
-from bench.data import published, synthetic_project, triple_count
+from bench.data import build, published, synthetic_project, triple_count
 from bench.load_test import run_wrk, wrk_available
 from bench.loading import ENGINES, measure_load
 from bench.workload import BenchQuery, by_name, workload
 from server.project.synthetic import MARKER, SYNTHETIC_NS
 from server.services.iris import local_path
 from tests.nginx_proxy import nginx_executable, nginx_in_front
+from tests.process_memory import tree_memory_mib
 from tests.server_process import free_port
 
 HTML = "text/html"
@@ -30,6 +32,12 @@ HTML = "text/html"
 PAGES = (("home", "/"), ("lists", "/list/"), ("timeline", "/timeline"), ("network", "/network"),
          ("search", "/search?q=Synthetic+laboratory+42"), ("autocomplete", "/api/search?q=synth"))
 CHEAP, AGGREGATE = "labels", "class_partitions"   # internal queries used for the load runs
+STATIC_ROUTE = "/robots.txt"    # the floor: the same server answering without any work
+SEARCH_LOAD = "/api/search?q=synthetic+lab"
+# What people type: a word, a prefix, words in another order, accents left out, Chinese, a miss.
+SEARCH_QUERIES = ("synthetic", "synth", "laboratory synthetic 42", "universite", "cnrs",
+                  "inrae caas", "合成", "合成大学 7", "carbon", "zzzz no such name", "s",
+                  "Synthetic university 1234", "nœud", "energie")
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Options:
     wrk_seconds: int = 5
     wrk_connections: int = 16
     rdflib_budget_s: float = 180.0  # rdflib-endpoint queries and restarts, per size
+    build_timeout_s: float = 3600.0  # one cnc-kg build (10M triples take minutes)
 
 
 FIRST_VISITS = 30               # distinct entity pages fetched once each (no page cache help)
@@ -177,15 +186,15 @@ def _load_runs(running: processes.Running, targets: dict[str, tuple[str, str]],
             for name, (url, accept) in targets.items()}
 
 
-def measure_size(size: int, options: Options, curated: Path) -> dict:
-    """Everything measured on the curated graph grown by ``size`` synthetic data triples
-    (``curated``: the built curated folder)."""
+def measure_size(size: int, options: Options) -> dict:
+    """Everything measured on the curated project grown by ``size`` synthetic data triples."""
     print(f"== {size} triples", flush=True)
-    folder = synthetic_project(options.repo, options.work, size, options.seed,
-                               published(curated))
+    folder = synthetic_project(options.repo, options.work, size, options.seed)
+    result: dict = {"size": size, "loadavg_before": os.getloadavg()}
+    result["build"] = build(folder, options.build_timeout_s, *_build_flags())
+    print(f"  build: {result['build']}", flush=True)
     dump = published(folder)
-    result: dict = {"size": size, "triples": triple_count(dump),
-                    "loadavg_before": os.getloadavg()}
+    result["triples"] = triple_count(dump)
     result["load"] = {engine: measure_load(engine, dump, options.load_timeout_s)
                       for engine in ENGINES}
     print(f"  load: {result['load']}", flush=True)
@@ -197,6 +206,7 @@ def measure_size(size: int, options: Options, curated: Path) -> dict:
     with contextlib.ExitStack() as stack:
         ours = stack.enter_context(processes.our_server(folder, options.timeout_s))
         startup["cnc-kg"], startup["cnc-kg pages"] = ours.startup_s, ours.pages_s
+        result["memory_mib"] = {"started": tree_memory_mib(ours.pid)}
         virt = None
         if processes.virtuoso_available():
             virt = stack.enter_context(processes.virtuoso(dump, options.work, options.timeout_s))
@@ -215,13 +225,17 @@ def measure_size(size: int, options: Options, curated: Path) -> dict:
         result["entity_page"] = {"url": ours.base + entity_path, **result["pages"]["entity"]}
         result["pages"]["entity, first visit"] = _first_visits(
             ours.base, first_visit_paths(folder), options)
+        result["search"] = _search_timings(ours.base, options)
         page_url = result["entity_page"]["url"]
         cheap, aggregate = by_name(queries, CHEAP), by_name(queries, AGGREGATE)
-        targets = {"cheap SELECT": (_query_url(ours, cheap), accept_for(cheap.form)),
-                   "aggregate SELECT": (_query_url(ours, aggregate), accept_for(aggregate.form))}
+        targets = {"static route": (ours.base + STATIC_ROUTE, "text/plain"),
+                   "cheap SELECT": (_query_url(ours, cheap), accept_for(cheap.form)),
+                   "aggregate SELECT": (_query_url(ours, aggregate), accept_for(aggregate.form)),
+                   "search": (ours.base + SEARCH_LOAD, "application/json")}
         if result["entity_page"]["status"] == "ok":
             targets = {"entity page": (page_url, HTML), **targets}
         load_runs = {"cnc-kg": _load_runs(ours, targets, options)}
+        result["memory_mib"]["after load"] = tree_memory_mib(ours.pid)
         for running in (virt, rdflib.running):
             if running is not None:
                 load_runs[running.name] = _load_runs(running, {
@@ -237,19 +251,23 @@ def measure_size(size: int, options: Options, curated: Path) -> dict:
 
 
 def measure_curated(folder: Path, options: Options) -> dict:
-    """Start-up time and the entity page of our server on the curated graph (a built copy in
-    ``folder``)."""
+    """Build, start-up, memory and the entity page of our server on the curated project (a
+    copy in ``folder``)."""
     from bench.curated import page_entity
 
+    built = build(folder, options.build_timeout_s, *_build_flags())
     with processes.our_server(folder, options.timeout_s) as ours:
-        result = {"startup_s": ours.startup_s, "pages_s": ours.pages_s,
-                  "triples": triple_count(published(folder))}
+        result = {"build": built, "startup_s": ours.startup_s, "pages_s": ours.pages_s,
+                  "triples": triple_count(published(folder)),
+                  "memory_mib": tree_memory_mib(ours.pid)}
         entity = page_entity(ours.base)
         if entity is None:
             return {**result, "entity_page": {"status": "error", "detail": "no page found"}}
         result["pages"] = _page_timings(ours.base, (("entity", entity), *PAGES), options)
         result["entity_page"] = {"url": ours.base + entity, **result["pages"]["entity"]}
-        result["load_runs"] = _load_runs(ours, {"entity page": (ours.base + entity, HTML)},
+        result["load_runs"] = _load_runs(ours, {"static route": (ours.base + STATIC_ROUTE,
+                                                                 "text/plain"),
+                                                "entity page": (ours.base + entity, HTML)},
                                          options)
         result["load_runs_nginx"] = _through_nginx(ours, entity, options)
     return result
@@ -268,3 +286,25 @@ def _through_nginx(ours: processes.Running, path: str, options: Options) -> dict
         client.close()
         return {"entity page": run_wrk(url, HTML, options.wrk_seconds, options.wrk_connections,
                                        options.timeout_s)}
+
+
+def _build_flags() -> tuple[str, ...]:
+    """Full validation; without Java (the HermiT reasoner's), all of it but the reasoner."""
+    return () if shutil.which("java") else ("--no-reasoner",)
+
+
+def _search_timings(base: str, options: Options) -> dict:
+    """Median and spread of the autocomplete over queries of every kind (one word, a prefix,
+    several words in any order, Chinese, a miss): each asked once, never cached."""
+    client = HttpClient(base, options.timeout_s)
+    try:
+        outcomes = [client.get("/api/search?" + urllib.parse.urlencode({"q": q}),
+                               "application/json") for q in SEARCH_QUERIES]
+    finally:
+        client.close()
+    times = sorted(o.seconds * 1000 for o in outcomes if o.status == "ok")
+    if len(times) != len(outcomes):
+        return {"status": "error", "detail": next(o.detail for o in outcomes
+                                                  if o.status != "ok")}
+    return {"status": "ok", "queries": len(times), "median_ms": statistics.median(times),
+            "max_ms": times[-1]}

@@ -12,9 +12,9 @@ import pytest
 from rdflib import URIRef
 
 from bench.clients import RawEngine
-from bench.data import publish
+from bench.data import build, published, synthetic_project
 from bench.workload import workload
-from server.project.synthetic import SYNTHETIC_NS, generate_project
+from server.project.synthetic import SYNTHETIC_NS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,12 +22,11 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def synthetic_store(tmp_path_factory: pytest.TempPathFactory,
                     built_root: Path) -> tuple[ox.Store, URIRef, Path]:
-    folder = tmp_path_factory.mktemp("bench") / "synthetic"
-    generate_project(REPO, folder, 3_000, seed=5)
-    published = publish(folder, built_root / "dist" / "cnc-kg.nt")
+    folder = synthetic_project(REPO, tmp_path_factory.mktemp("bench"), 3_000, seed=5)
+    built = build(folder, 600, "--no-reasoner")
     store = ox.Store()
-    store.bulk_load(path=str(folder / "dist" / "cnc-kg.nt"), format=ox.RdfFormat.N_TRIPLES)
-    assert len(store) == published         # no triple written twice (the countries, say)
+    store.bulk_load(path=str(published(folder)), format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == built["triples"]
     return store, URIRef(SYNTHETIC_NS + "org-3-fr"), folder
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 
 from server import dist
 from server.config import DATASET_IRI, Settings
@@ -36,6 +36,7 @@ from server.project.validation import ValidationRun, validate_project
 from server.project.versions import record_version, type_counts
 from server.store import page_index
 from server.store.local import LocalStore
+from server.store.terms import to_oxigraph
 
 PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
@@ -94,21 +95,8 @@ def build_graph(settings: Settings, reasoner: bool = True,
 def oxigraph_triples(graph: Graph) -> Iterable[ox.Triple]:
     """The triples of an rdflib graph as pyoxigraph terms."""
     blank: dict[BNode, ox.BlankNode] = {}
-
-    def term(node):
-        if isinstance(node, URIRef):
-            return ox.NamedNode(str(node))
-        if isinstance(node, BNode):
-            return blank.setdefault(node, ox.BlankNode(str(node)))
-        if isinstance(node, Literal):
-            if node.language:
-                return ox.Literal(str(node), language=node.language)
-            if node.datatype:
-                return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-            return ox.Literal(str(node))
-        raise ValueError(f"not an RDF term: {node!r}")
-
-    return (ox.Triple(term(s), term(p), term(o)) for s, p, o in graph)
+    return (ox.Triple(to_oxigraph(s, blank), to_oxigraph(p, blank), to_oxigraph(o, blank))
+            for s, p, o in graph)
 
 
 def canonical_lines(triples: Iterable[ox.Triple]) -> list[str]:

@@ -50,6 +50,8 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebe
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_DIGITS = re.compile(r"\d+")
+_TOKEN = re.compile(r"\w+")
 _URL = re.compile(r"\b(?:https?://\S+|[\w-]+(?:\.[\w-]+)+/?\S*)")
 
 
@@ -86,14 +88,39 @@ def script_mismatch(text: str, tag: str) -> tuple[str, str] | None:
     return None
 
 
-def prose(text: str, names: Iterable[str] = ()) -> str:
-    """What the identifier should read: ``text`` without people's names, web addresses and
-    Chinese or Japanese characters (quoted Chinese does not make a French sentence Chinese)."""
-    for name in sorted(set(names), key=len, reverse=True):
-        if name:
+class Names:
+    """People's names, found in a text by its runs of words: looking each name up would cost
+    the number of names for every literal (a 1M-triple graph has 100k names and 500k
+    literals)."""
+
+    def __init__(self, names: Iterable[str] = ()):
+        self._names: dict[tuple[str, ...], str] = {}
+        for name in names:
+            words = tuple(_TOKEN.findall(name))
+            if words:
+                self._names.setdefault(words, name)
+        self._longest = max((len(w) for w in self._names), default=0)
+
+    def without(self, text: str) -> str:
+        """``text`` with every name it holds replaced by a space (longest names first)."""
+        if not self._names:
+            return text
+        words = _TOKEN.findall(text)
+        found = {self._names[run] for size in range(1, self._longest + 1)
+                 for start in range(len(words) - size + 1)
+                 if (run := tuple(words[start:start + size])) in self._names}
+        for name in sorted(found, key=len, reverse=True):
             text = text.replace(name, " ")
+        return text
+
+
+def prose(text: str, names: Names | Iterable[str] = ()) -> str:
+    """What the identifier should read: ``text`` without people's names, web addresses,
+    digits and Chinese or Japanese characters (quoted Chinese does not make a French sentence
+    Chinese; a number is no evidence of a language)."""
+    text = (names if isinstance(names, Names) else Names(names)).without(text)
     text = _URL.sub(" ", text)
-    return _KANA.sub(" ", _HAN.sub(" ", text))
+    return _DIGITS.sub(" ", _KANA.sub(" ", _HAN.sub(" ", text)))
 
 
 @lru_cache(maxsize=1)
@@ -104,13 +131,14 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(Language.FRENCH, Language.ENGLISH).build()
 
 
+@lru_cache(maxsize=65_536)
 def identify(text: str) -> tuple[str, float]:
     """``(language, confidence)`` of the likelier of French and English for ``text``."""
     best = _detector().compute_language_confidence_values(text)[0]
     return best.language.iso_code_639_1.name.lower(), best.value
 
 
-def identifier_mismatch(text: str, tag: str, names: Iterable[str] = (),
+def identifier_mismatch(text: str, tag: str, names: Names | Iterable[str] = (),
                         threshold: float = CONFIDENT) -> tuple[str, str] | None:
     """``(rule, message)`` when French or English prose confidently reads as the other one."""
     lang = primary(tag)
@@ -128,16 +156,19 @@ def identifier_mismatch(text: str, tag: str, names: Iterable[str] = (),
         "is recorded once, under its own language, and never copied under another tag")
 
 
-def check_graph(graph: Graph, identifier: bool = True) -> list[Mismatch]:
-    """Every language-tagged literal of ``graph`` whose tag its text contradicts.
+def check_graph(graph: Graph | Iterable[Graph], identifier: bool = True) -> list[Mismatch]:
+    """Every language-tagged literal of ``graph`` (or of several graphs) whose tag its text
+    contradicts, in no particular order.
 
     ``identifier=False`` applies the script rules only (no model is loaded).
     """
-    people = set(graph.subjects(RDF.type, FOAF.Person))
-    names = [str(o) for person in people for p in NAME_PREDICATES
-             for o in graph.objects(person, p) if isinstance(o, Literal)]
+    graphs = [graph] if isinstance(graph, Graph) else list(graph)
+    people = {s for g in graphs for s in g.subjects(RDF.type, FOAF.Person)}
+    names = Names(str(o) for g in graphs for person in people for p in NAME_PREDICATES
+                  for o in g.objects(person, p) if isinstance(o, Literal))
     found = []
-    for subject, predicate, obj in sorted(graph.triples((None, None, None))):
+    triples = (t for g in graphs for t in g.triples((None, None, None)))
+    for subject, predicate, obj in triples:
         if not isinstance(obj, Literal) or not obj.language:
             continue
         verdict = script_mismatch(str(obj), obj.language)
@@ -189,14 +220,11 @@ def report_entries(project, root: Path) -> list:
     from server.project.report import Entry, compact, relative
 
     prefixes = bind_prefixes(Graph())
-    graph = Graph()
-    for source in (project.data, project.ontology):
-        for triple in source.triples((None, None, None)):
-            graph.add(triple)
     return [
         Entry(severity="Warning", focus_node=compact(prefixes, m.subject),
               file=relative(path, root) if path else None, line=line,
               path=compact(prefixes, m.predicate), value=f"{m.literal}@{m.literal.language}",
               message=m.message, shape=SHAPE_PREFIX + m.rule)
-        for m, path, line in located(check_graph(graph), project.origins)
+        for m, path, line in located(check_graph((project.data, project.ontology)),
+                                     project.origins)
     ]

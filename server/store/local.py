@@ -6,24 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from server.store.base import QueryResult, Store
 from server.store.decoding import from_answer
 from server.store.page_index import PageIndex
-
-
-def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"cannot bind {term!r}: only IRIs and literals can be bound")
+from server.store.terms import to_oxigraph
 
 
 def local_query(store: ox.Store, graph_iri: str, sparql: str,
@@ -31,7 +19,8 @@ def local_query(store: ox.Store, graph_iri: str, sparql: str,
     """Run ``sparql`` on the graph ``graph_iri`` of ``store`` (its default and only named
     graph, as clients see it), ``bindings`` substituted as values."""
     graph = ox.NamedNode(graph_iri)
-    substitutions = {ox.Variable(name): _ox_term(term) for name, term in (bindings or {}).items()}
+    substitutions = {ox.Variable(name): to_oxigraph(term)
+                     for name, term in (bindings or {}).items()}
     return from_answer(store.query(sparql, substitutions=substitutions, default_graph=graph,
                                    named_graphs=[graph]))
 
