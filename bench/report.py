@@ -253,6 +253,15 @@ def _closing(results: dict) -> list[str]:
             f" {t['unit']})." for t in results["targets"] if t["met"] is False]
 
 
+def _rate(runs: dict) -> str:
+    """The entity page's requests per second in a set of load runs, or why there is none."""
+    run = runs.get("entity page") or {}
+    if "requests_per_s" not in run:
+        return f"— ({runs.get('error') or run.get('error') or 'not run'})"
+    errors = run["non_2xx"] + run["socket_errors"]
+    return f"{run['requests_per_s']:,.0f} req/s" + (f" ({errors} errors)" if errors else "")
+
+
 def write_markdown(results: dict, path: Path) -> None:
     """The human-readable results."""
     env = results["environment"]
@@ -297,7 +306,11 @@ def write_markdown(results: dict, path: Path) -> None:
               f"start-up {_num(curated.get('startup_s'), 2, ' s')} (pages ready "
               f"{_num(curated.get('pages_s'), 2, ' s')}); entity page "
               f"{curated.get('entity_page', {}).get('url', '—')} median "
-              f"{_num(curated.get('entity_page', {}).get('median_ms'), 2, ' ms')}.", "",
+              f"{_num(curated.get('entity_page', {}).get('median_ms'), 2, ' ms')}; "
+              f"under load (cached page, `wrk -c{results['options']['wrk_connections']}`) "
+              f"{_rate(curated.get('load_runs', {}))} direct, "
+              f"{_rate(curated.get('load_runs_nginx', {}))} through nginx with "
+              "`deploy/nginx.conf` (its cache in front).", "",
               "## Queries", "", f"![latency vs graph size]({PLOT})", "",
               *_query_tables(results), "## Pages", "", *_pages_table(results), "",
               "## Throughput under concurrent load", "",

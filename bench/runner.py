@@ -23,7 +23,9 @@ from bench.loading import ENGINES, measure_load
 from bench.workload import BenchQuery, by_name, workload
 from server.project.synthetic import MARKER, SYNTHETIC_NS
 from server.services.iris import local_path
+from tests.nginx_proxy import nginx_executable, nginx_in_front
 from tests.process_memory import tree_memory_mib
+from tests.server_process import free_port
 
 HTML = "text/html"
 # The pages measured besides the entity page (HTML, as a browser asks).
@@ -267,7 +269,23 @@ def measure_curated(folder: Path, options: Options) -> dict:
                                                                  "text/plain"),
                                                 "entity page": (ours.base + entity, HTML)},
                                          options)
+        result["load_runs_nginx"] = _through_nginx(ours, entity, options)
     return result
+
+
+def _through_nginx(ours: processes.Running, path: str, options: Options) -> dict:
+    """The same page under the same load through nginx with deploy/nginx.conf: its cache in
+    front of the server, as docs/operating.md deploys it."""
+    if not wrk_available() or nginx_executable() is None:
+        return {"error": "wrk or nginx not installed"}
+    with nginx_in_front(urllib.parse.urlsplit(ours.base).netloc, free_port(),
+                        workers=2) as proxied:
+        url = proxied.rstrip("/") + path
+        client = HttpClient(proxied, options.timeout_s)
+        client.get(path, HTML)                   # fills the cache
+        client.close()
+        return {"entity page": run_wrk(url, HTML, options.wrk_seconds, options.wrk_connections,
+                                       options.timeout_s)}
 
 
 def _build_flags() -> tuple[str, ...]:

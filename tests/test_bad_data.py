@@ -1,8 +1,9 @@
 """Bad data not covered by test_cli.py: a huge literal (5 MB) builds and is served intact.
 
 Malformed Turtle, unknown prefixes, conflicting types and the untouched dist/ are tested in
-test_cli.py. There is no limit on a literal's size (README "Limits and guarantees"): this test
-shows a 5 MB one goes through build, the endpoint and the entity page without harm.
+test_cli.py. There is no limit on a literal's size (docs/operating.md, "Limits and
+guarantees"): this test shows a 5 MB one goes through build, the endpoint and the entity page
+without harm.
 """
 
 from __future__ import annotations

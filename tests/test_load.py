@@ -25,7 +25,7 @@ from server.config import DATA_NS
 
 CLIENTS = 8
 DURATION = 12.0            # seconds of load
-MEMORY_GROWTH_MIB = 64     # stated in README "Limits and guarantees"
+MEMORY_GROWTH_MIB = 64     # stated in docs/operating.md
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 JOIN = ("SELECT ?s ?label WHERE { ?s a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> "
         "?label } ORDER BY ?s LIMIT 50")

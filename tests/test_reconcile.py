@@ -18,6 +18,10 @@ def test_lookup_table_identifiers_are_well_formed_and_sourced():
     table = load_lookup()  # re-checks every ROR checksum and Wikidata id
     assert table and all(v.verified_in and v.variant in {"fr", "en", "zh", "acronym"}
                          for v in table)
+    # Each identifier cites the public registry record it was verified in (a URL anyone can
+    # open, never a file outside the repository).
+    records = {"ror": "https://ror.org/", "wikidata": "https://www.wikidata.org/wiki/"}
+    assert all(v.verified_in == records[v.scheme] + v.identifier for v in table)
 
 
 def test_exact_match_ignores_case_and_accents_and_fuzzy_match_is_scored():

@@ -91,7 +91,7 @@ def parse_graph(body: bytes, media_type: str) -> Graph:
 def engine_view(graph: Graph) -> Graph:
     """``graph`` as Oxigraph stores it: numbers by value, so "05"^^xsd:positiveInteger reads
     back as "5"^^xsd:integer (Oxigraph keeps numeric values, not their lexical form or derived
-    integer type; see README, "SPARQL endpoint")."""
+    integer type; see docs/http.md, "SPARQL endpoint")."""
     out = Graph()
     for s, p, o in graph:
         if isinstance(o, Literal) and o.datatype and isinstance(

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.virtuoso
 
 VIRTUOSO = shutil.which("virtuoso-t")
 if VIRTUOSO is None:
-    pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource; .ci/run "
+    pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource; `make test` "
                 "does it)", allow_module_level=True)
 
 CNC_KG = str(Path(__import__("sys").executable).parent / "cnc-kg")

@@ -8,6 +8,7 @@ so ``cnc-kg validate`` does not pay for the web server's imports.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -29,6 +30,28 @@ COMMANDS = {
 }
 
 
+# Optional packages (pyproject.toml's extras): which extra installs each.
+OPTIONAL_PACKAGES = {"owlready2": "reasoner", "openpyxl": "curate", "rapidfuzz": "curate"}
+
+
+def _missing_extra(package: str) -> str:
+    extra = OPTIONAL_PACKAGES[package]
+    return (f"this command needs the optional package {package}: install it with "
+            f"pip install -e '.[{extra}]' (or `make test`, which installs every extra)")
+
+
+def _unavailable(name: str, package: str) -> click.Command:
+    """A stand-in for a command whose optional package is not installed: listed in the help,
+    and saying what to install when run."""
+    def fail() -> None:
+        raise click.ClickException(_missing_extra(package))
+
+    return click.Command(name, callback=fail, add_help_option=False,
+                         short_help=f"(needs the {OPTIONAL_PACKAGES[package]} extra)",
+                         context_settings={"ignore_unknown_options": True,
+                                           "allow_extra_args": True})
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported only when used."""
 
@@ -40,7 +63,12 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        return getattr(importlib.import_module(module), attr)
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except ModuleNotFoundError as error:
+            if error.name not in OPTIONAL_PACKAGES:
+                raise
+            return _unavailable(name, error.name)
 
 
 @click.group(cls=LazyGroup)
@@ -58,4 +86,9 @@ def cli(ctx: click.Context, root: str | None) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="cnc-kg")
+    try:
+        cli(prog_name="cnc-kg")
+    except ModuleNotFoundError as error:  # an optional package imported while a command runs
+        if error.name not in OPTIONAL_PACKAGES:
+            raise
+        sys.exit(f"error: {_missing_extra(error.name)}")

@@ -45,6 +45,11 @@ def unreadable(error: ProjectError, fmt: str, root: Path) -> None:
                       "column": error.column, "message": error.message}
         click.echo(json.dumps({"conforms": False, "error": detail}, ensure_ascii=False))
     click.echo(f"error: {error}", err=True)
+    from server.project.validation import ReasonerNotRun
+
+    if isinstance(error, ReasonerNotRun):
+        click.echo("hint: add --no-reasoner to skip the OWL reasoner (the SHACL checks still "
+                   "run)", err=True)
     sys.exit(EXIT_UNREADABLE)
 
 

@@ -28,7 +28,8 @@ def serve(settings: Settings, store: str | None, graph: str | None, host: str | 
         dump = settings.dist_dir / dist.BUILD_RECORD
         if not dump.is_file():
             raise click.ClickException(f"{dump} does not exist: run `cnc-kg build` first")
-    click.echo(f"cnc-kg: serving {settings.root} on http://{settings.host}:{settings.port}/sparql"
-               + (f" over {settings.store}" if settings.store else " (embedded engine)"),
-               err=True)
+    base = f"http://{settings.host}:{settings.port}/"
+    click.echo(f"cnc-kg: serving {settings.root}"
+               + (f" over {settings.store}" if settings.store else " (embedded engine)")
+               + f"\n  home page:       {base}\n  SPARQL endpoint: {base}sparql", err=True)
     gunicorn_app.run(settings)

@@ -28,6 +28,7 @@ from rdflib import BNode, Graph
 from server import dist
 from server.config import DATASET_IRI, Settings
 from server.namespaces import PREFIXES, bind_prefixes
+from server.project.freshness import RECORD_KEY, input_hashes
 from server.project.jsonld import write_jsonld
 from server.project.quality import quality_report
 from server.project.report import Report
@@ -69,6 +70,7 @@ class Sources:
     report: Report | None = None           # the validation report, when it was validated
     files: list[str] = field(default_factory=list)
     durations: dict[str, float] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)   # hash of each input (freshness.py)
 
 
 def build_graph(settings: Settings, reasoner: bool = True,
@@ -78,12 +80,13 @@ def build_graph(settings: Settings, reasoner: bool = True,
     Raises ``ProjectError`` (unreadable input) or ``InvalidGraph`` (violations); in both cases
     the previous ``dist/`` is left as it was.
     """
+    inputs = input_hashes(settings)  # before reading: an edit made meanwhile shows next time
     run = validate_project(settings, reasoner=reasoner, shapes_check=shapes_check)
     if not run.report.conforms:
         raise InvalidGraph(run)
     sources = Sources(run.project.ontology, run.project.shapes, run.report,
                       [str(p.relative_to(settings.root)) for p in run.project.files],
-                      run.durations)
+                      run.durations, inputs)
     result = publish(settings.dist_dir, oxigraph_triples(run.project.published()), sources)
     return BuildResult(result.dist, result.triples, result.entities, result.sha256,
                        result.version, run)
@@ -142,6 +145,7 @@ def publish(folder: Path, triples: Iterable[ox.Triple], sources: Sources) -> Bui
             "sha256_of": f"sorted N-Triples of {dist.NTRIPLES} (canonical blank nodes)",
             "files": sources.files,
             "durations_s": {k: round(v, 3) for k, v in durations.items()},
+            RECORD_KEY: sources.inputs,
         }, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(staging, folder)
     finally:

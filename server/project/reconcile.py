@@ -1,9 +1,9 @@
 """Reconciliation: propose ROR / Wikidata identifiers for organisations that lack one.
 
-Offline: names are matched against the versioned table ``server/reconciliation/lookup.csv`` (name
-variants fr/en/zh/acronym -> identifier, each with where it was verified), exactly and fuzzily
-(rapidfuzz). Proposals are only listed; ``--accept SLUG=SCHEME:ID`` writes the ones a curator
-names to ``data/reconciled-identifiers.ttl``, nothing else.
+Offline: names are matched against the versioned table ``reconciliation/lookup.csv`` (name
+variants fr/en/zh/acronym -> identifier, each with the public registry record it was verified
+in), exactly and fuzzily (rapidfuzz). Proposals are only listed; ``--accept SLUG=SCHEME:ID``
+writes the ones a curator names to ``data/reconciled-identifiers.ttl``, nothing else.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ class Report:
         return self.violations == 0
 
     def to_json(self) -> dict:
-        """The machine-readable report (schema documented in README.md, section CLI)."""
+        """The machine-readable report (schema documented in docs/curating.md)."""
         return {
             "conforms": self.conforms,
             "violations": self.violations,

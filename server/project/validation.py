@@ -29,6 +29,11 @@ class CheckNotRun(ProjectError):
     """A check could not run (no Java, HermiT failure): the project is not known to be valid."""
 
 
+class ReasonerNotRun(CheckNotRun):
+    """The OWL reasoner could not run (no Java, no owlready2, HermiT failure); the other checks
+    can still run without it."""
+
+
 @dataclass
 class ValidationRun:
     """A project, its report, and how long each step took (seconds)."""
@@ -96,12 +101,15 @@ def _shacl_entries(project: Project, placer: _Placer) -> list[Entry]:
 
 def _reasoner_entries(project: Project, placer: _Placer) -> list[Entry]:
     """Violations for an inconsistent ontology and for each unsatisfiable class."""
-    from server.project.reasoning import JavaMissingError, ReasonerError, check_ontology
-
+    try:
+        from server.project.reasoning import JavaMissingError, ReasonerError, check_ontology
+    except ModuleNotFoundError as error:  # owlready2 is the optional `reasoner` extra
+        raise ReasonerNotRun(f"the ontology could not be checked: the OWL reasoner needs the "
+                             f"{error.name} package (pip install 'cnc-kg[reasoner]')") from error
     try:
         result = check_ontology(project.ontology_files)
     except (JavaMissingError, ReasonerError) as error:
-        raise CheckNotRun(f"the ontology could not be checked: {error}") from error
+        raise ReasonerNotRun(f"the ontology could not be checked: {error}") from error
     entries = []
     if not result.consistent:
         entries.append(placer.entry("Violation", ONTOLOGY_IRI, None, None,

@@ -4,9 +4,11 @@ read.
 
 Answers are fetched as SPARQL JSON (SELECT/ASK) or Turtle (graphs), capped, and re-serialised by
 ``results`` so clients get the same documents as from the embedded engine. Virtuoso pitfalls
-handled (see guide/engines.md): a ``timeout`` cut answers 200 with partial rows flagged only by
+handled: a ``timeout`` cut answers 200 with partial rows flagged only by
 ``X-SQL-State: S1TAT``; ``ResultSetMaxRows`` caps silently (flagged by ``X-SPARQL-MaxRows``);
 without ``default-graph-uri`` queries also see its system graphs.
+Virtuoso's anytime queries and result caps:
+https://github.com/openlink/virtuoso-opensource/blob/develop/7/README.ANYTIME.md
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Both ports bound to 127.0.0.1; ``ResultSetMaxRows`` far above our own row cap so our cap, not
 Virtuoso's silent one, decides truncation; no refusal on cost estimates, so a slow query runs
-into the timeout (flagged by ``X-SQL-State: S1TAT``). See ../shared/guide/engines.md.
+into the timeout (flagged by ``X-SQL-State: S1TAT``). Virtuoso's anytime queries and
+result caps: https://github.com/openlink/virtuoso-opensource/blob/develop/7/README.ANYTIME.md
 """
 
 from pathlib import Path
