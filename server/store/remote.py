@@ -96,7 +96,7 @@ class RemoteStore(Store):
               named_graph_uris: Sequence[str] = (),
               capped: bool = True) -> QueryResult:
         """Run ``sparql`` on the endpoint (see ``Store.query``)."""
-        form = guard.check_query(sparql, self.service_allow)
+        form = guard.check_query(sparql, self.service_allow).form
         self.check_dataset(default_graph_uris, named_graph_uris)
         timeout = self.query_timeout if timeout is None else timeout
         body, headers = self._fetch(sparql + bindings_clause(bindings or {}), form, timeout)
