@@ -5,10 +5,11 @@ queried in killable worker processes (``workers.WorkerPool``), reloaded when a n
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,26 +20,36 @@ from rdflib.term import Identifier
 from server.namespaces import PREFIXES
 from server.store import guard
 from server.store.base import (
+    QueryRefused,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
     Store,
     StoreUnavailable,
 )
+from server.store.lanes import EngineLanes
 from server.store.reloading import Generation, Reloader
 from server.store.results import (
     INTERNAL_RESULTS,
     JSON_RESULTS,
     ask_body,
+    binding_size,
     decode,
     graph_body,
     native_body,
     select_body,
+    serialize_within,
+    take_within,
     term_json,
+    triple_size,
 )
-from server.store.workers import WorkerBusy, WorkerCrashed, WorkerPool, WorkerTimeout
+from server.store.workers import WorkerBusy, WorkerCrashed, WorkerTimeout
 
 _TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+# Answer to a SERVICE the engine process's sandbox refused. The same words whatever the
+# endpoint and whether anything listens there: an error must not tell open ports from closed.
+NO_NETWORK = ("SERVICE is refused: this engine process has no network access (federated queries "
+              "may only call the endpoints in the server's service_allow setting).")
 
 
 def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
@@ -58,11 +69,12 @@ def execute(store: ox.Store, request: dict) -> tuple:
 
     Runs in the worker process; everything it returns is pickled back to the parent. Uncapped
     answers (``max_rows`` None) are serialised by pyoxigraph itself, ~20x faster than building
-    rows in Python (276k labels at 1M triples: 31 s -> under 2 s).
+    rows in Python (276k labels at 1M triples: 31 s -> under 2 s). Capped ones stop reading the
+    engine's answer at ``max_rows`` rows or ``max_bytes`` bytes, whichever comes first.
     """
     substitutions = {ox.Variable(name): _ox_term(term)
                      for name, term in request["bindings"].items()}
-    max_rows = request["max_rows"]
+    max_rows, max_bytes = request["max_rows"], request["max_bytes"]
     media_type = request["media_type"]
     try:
         graph = ox.NamedNode(request["graph"])
@@ -75,18 +87,28 @@ def execute(store: ox.Store, request: dict) -> tuple:
             return "ok", kind, native_body(answer, media_type), False
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = list(islice(answer, max_rows + 1))
-            bindings = [{v: term_json(row[v]) for v in variables if row[v] is not None}
-                        for row in rows[:max_rows]]
-            body = select_body(variables, bindings, media_type)
-            return "ok", "select", body, len(rows) > max_rows
-        triples = list(islice(answer, max_rows + 1))
-        body = graph_body(triples[:max_rows], media_type, _TURTLE_PREFIXES)
-        return "ok", "graph", body, len(triples) > max_rows
+            rows = ({v: term_json(row[v]) for v in variables if row[v] is not None}
+                    for row in answer)
+            bindings, cut = take_within(rows, max_rows, max_bytes, binding_size)
+            body, dropped = serialize_within(
+                bindings, lambda kept: select_body(variables, kept, media_type), max_bytes)
+            return "ok", "select", body, cut or dropped
+        triples, cut = take_within(answer, max_rows, max_bytes, triple_size)
+        body, dropped = serialize_within(
+            triples, lambda kept: graph_body(kept, media_type, _TURTLE_PREFIXES), max_bytes)
+        return "ok", "graph", body, cut or dropped
     except SyntaxError as exc:
         return "error", "syntax", str(exc)
+    except PermissionError:         # the sandbox refused a socket: SERVICE the guard missed
+        return "error", "refused", NO_NETWORK
     except OSError as exc:          # evaluation errors (e.g. an unreachable allowed SERVICE)
         return "error", "engine", str(exc)
+    except (ValueError, RuntimeError) as exc:   # pyoxigraph's query evaluation errors
+        return "error", "query", str(exc)
+    except MemoryError:
+        # Out of memory in Python rather than in the engine (which aborts): end the same way,
+        # so the pool replaces this process and the client reads the same answer.
+        os.abort()
 
 
 class EmbeddedStore(Store):
@@ -98,28 +120,36 @@ class EmbeddedStore(Store):
 
     def __init__(self, path: Path, *, graph_iri: str, query_workers: int = 2,
                  query_timeout: float = 10.0, max_result_rows: int = 10_000,
-                 service_allow: Sequence[str] = (), reload_check: float = 1.0):
+                 max_result_bytes: int | None = None, engine_memory_mb: int | None = None,
+                 service_allow: Sequence[str] = (), service_workers: int = 1,
+                 reload_check: float = 1.0):
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no built graph; run `cnc-kg build` first")
         self.graph_iri = graph_iri
         self.path = path
         self.query_timeout = query_timeout
         self.max_result_rows = max_result_rows
+        self.max_result_bytes = max_result_bytes
+        self.engine_memory_mb = engine_memory_mb
         self.service_allow = tuple(service_allow)
         self._query_workers = query_workers
+        self._service_workers = service_workers
         self._pinned = threading.local()
         self._reloader = Reloader(path, self._load, reload_check)
 
     def _load(self, handle: BinaryIO, version: str) -> Generation:
-        """A new generation: the file in a fresh pyoxigraph store and its own worker pool."""
+        """A new generation: the file in a fresh pyoxigraph store and its own engine processes."""
         engine = ox.Store()
         # One named graph, which queries see as their default graph and as the only named one,
         # exactly as an external store is queried (see remote.py).
         engine.bulk_load(handle, format=ox.RdfFormat.N_TRIPLES,
                          to_graph=ox.NamedNode(self.graph_iri))
         # Fork only now, so every worker shares the loaded store copy-on-write.
-        pool = WorkerPool(partial(execute, engine), self._query_workers)
-        return Generation(version, pool, pool.close)
+        memory = None if self.engine_memory_mb is None else self.engine_memory_mb * 2**20
+        lanes = EngineLanes(partial(execute, engine), self._query_workers,
+                            service_allow=self.service_allow, service_size=self._service_workers,
+                            memory_bytes=memory)
+        return Generation(version, lanes, lanes.close)
 
     @contextlib.contextmanager
     def pinned(self) -> Iterator[None]:
@@ -151,23 +181,34 @@ class EmbeddedStore(Store):
               named_graph_uris: Sequence[str] = (),
               capped: bool = True) -> QueryResult:
         """Run ``sparql`` in a worker (see ``Store.query``)."""
-        guard.check_query(sparql, self.service_allow)
+        checked = guard.check_query(sparql, self.service_allow)
         self.check_dataset(default_graph_uris, named_graph_uris)
         timeout = self.query_timeout if timeout is None else timeout
         request = {"sparql": sparql, "media_type": media_type, "bindings": dict(bindings or {}),
-                   "max_rows": self.max_result_rows if capped else None, "graph": self.graph_iri}
+                   "max_rows": self.max_result_rows if capped else None,
+                   "max_bytes": self.max_result_bytes if capped else None,
+                   "graph": self.graph_iri}
         try:
             with self._generation() as generation:
-                reply = generation.engine.call(request, timeout=timeout, wait=timeout)
+                reply = generation.engine.call(request, timeout=timeout, wait=timeout,
+                                               federated=bool(checked.services))
         except WorkerTimeout as exc:
             raise QueryTimeout(
                 f"the query ran past the {timeout:g} s time limit and was stopped") from exc
-        except (WorkerBusy, WorkerCrashed) as exc:
+        except WorkerCrashed as exc:
+            if exc.exitcode == -signal.SIGABRT:     # the engine's answer to an allocation refused
+                raise StoreUnavailable(
+                    "the query needed more memory than an engine process may use "
+                    f"(engine_memory_mb = {self.engine_memory_mb}) and was stopped") from exc
+            raise StoreUnavailable(str(exc)) from exc
+        except WorkerBusy as exc:
             raise StoreUnavailable(str(exc)) from exc
         if reply[0] == "error":
             _, kind, message = reply
-            if kind == "syntax":
+            if kind in ("syntax", "query"):
                 raise QuerySyntaxError(message)
+            if kind == "refused":
+                raise QueryRefused(message)
             raise StoreUnavailable(message)
         _, kind, body, truncated = reply
         if media_type is None:

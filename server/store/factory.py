@@ -21,6 +21,7 @@ def open_store(settings: Settings) -> Store:
         return RemoteStore(settings.store, graph_iri=graph_iri(settings),
                            query_timeout=settings.query_timeout,
                            max_result_rows=settings.max_result_rows,
+                           max_result_bytes=settings.max_result_bytes,
                            service_allow=settings.service_allow)
     from server.store.embedded import EmbeddedStore
 
@@ -28,5 +29,8 @@ def open_store(settings: Settings) -> Store:
                          query_workers=settings.query_workers,
                          query_timeout=settings.query_timeout,
                          max_result_rows=settings.max_result_rows,
+                         max_result_bytes=settings.max_result_bytes,
+                         engine_memory_mb=settings.engine_memory_mb,
                          service_allow=settings.service_allow,
+                         service_workers=settings.service_workers,
                          reload_check=settings.reload_check)

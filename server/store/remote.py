@@ -14,7 +14,6 @@ import hashlib
 import json
 import urllib.error
 from collections.abc import Mapping, Sequence
-from itertools import islice
 
 import pyoxigraph as ox
 from rdflib.term import Identifier
@@ -31,7 +30,16 @@ from server.store.base import (
     StoreUnavailable,
     bindings_clause,
 )
-from server.store.results import ask_body, decode, graph_body, select_body
+from server.store.results import (
+    ask_body,
+    binding_size,
+    decode,
+    graph_body,
+    select_body,
+    serialize_within,
+    take_within,
+    triple_size,
+)
 
 _TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 # Seconds the HTTP client waits beyond the server-side limit before giving up itself.
@@ -42,11 +50,13 @@ class RemoteStore(Store):
     """A read-only view of one graph of an external SPARQL endpoint."""
 
     def __init__(self, endpoint: str, *, graph_iri: str, query_timeout: float = 10.0,
-                 max_result_rows: int = 10_000, service_allow: Sequence[str] = ()):
+                 max_result_rows: int = 10_000, max_result_bytes: int | None = None,
+                 service_allow: Sequence[str] = ()):
         self.endpoint = endpoint
         self.graph_iri = graph_iri
         self.query_timeout = query_timeout
         self.max_result_rows = max_result_rows
+        self.max_result_bytes = max_result_bytes
         self.service_allow = tuple(service_allow)
         self._version: str | None = None
 
@@ -101,6 +111,7 @@ class RemoteStore(Store):
         timeout = self.query_timeout if timeout is None else timeout
         body, headers = self._fetch(sparql + bindings_clause(bindings or {}), form, timeout)
         limit = self.max_result_rows if capped else None
+        max_bytes = self.max_result_bytes if capped else None
         capped_by_store = "x-sparql-maxrows" in headers
         if form == "ask":
             kind, truncated = "ask", False
@@ -108,15 +119,18 @@ class RemoteStore(Store):
         elif form == "select":
             kind = "select"
             data = json.loads(body)
-            rows = data["results"]["bindings"]
-            truncated = capped_by_store or (limit is not None and len(rows) > limit)
-            body = select_body(data["head"]["vars"], rows[:limit], media_type)
+            variables = data["head"]["vars"]
+            rows, cut = take_within(data["results"]["bindings"], limit, max_bytes, binding_size)
+            body, dropped = serialize_within(
+                rows, lambda kept: select_body(variables, kept, media_type), max_bytes)
+            truncated = capped_by_store or cut or dropped
         else:
             kind = "graph"
-            triples = list(islice(ox.parse(body, format=ox.RdfFormat.TURTLE),
-                                  None if limit is None else limit + 1))
-            truncated = capped_by_store or (limit is not None and len(triples) > limit)
-            body = graph_body(triples[:limit], media_type, _TURTLE_PREFIXES)
+            triples, cut = take_within(ox.parse(body, format=ox.RdfFormat.TURTLE), limit,
+                                       max_bytes, triple_size)
+            body, dropped = serialize_within(
+                triples, lambda kept: graph_body(kept, media_type, _TURTLE_PREFIXES), max_bytes)
+            truncated = capped_by_store or cut or dropped
         if media_type is None:
             return decode(kind, body, truncated)
         return QueryResult(kind, truncated=truncated, body=body, media_type=media_type)

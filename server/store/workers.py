@@ -28,11 +28,20 @@ class WorkerBusy(Exception):
 
 
 class WorkerCrashed(Exception):
-    """The worker died while answering (e.g. out of memory); it has been replaced."""
+    """The worker died while answering (e.g. out of memory); it has been replaced.
+
+    ``exitcode`` is how it ended, as ``multiprocessing`` reports it (negative: killed by that
+    signal; SIGABRT is how the engine stops at its memory limit)."""
+
+    def __init__(self, message: str, exitcode: int | None):
+        super().__init__(message)
+        self.exitcode = exitcode
 
 
-def _serve(handler: Handler, conn: Connection, inherited: list[Connection]) -> None:
+def _serve(handler: Handler, conn: Connection, inherited: list[Connection],
+           start: Callable[[], None]) -> None:
     """Worker main loop: answer each request received on ``conn`` until the parent goes away."""
+    start()                             # e.g. sandbox.confine; if it raises, no query is read
     for other in inherited:             # other workers' parent ends: keep their EOF detectable
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the server, which stops us
@@ -51,11 +60,15 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` processes running ``handler(request)``; ``call`` enforces a time limit."""
+    """``size`` processes running ``handler(request)``; ``call`` enforces a time limit.
 
-    def __init__(self, handler: Handler, size: int):
+    Each process first calls ``start`` (nothing by default), e.g. to install its sandbox.
+    """
+
+    def __init__(self, handler: Handler, size: int, start: Callable[[], None] = lambda: None):
         self._context = multiprocessing.get_context("fork")
         self._handler = handler
+        self._start = start
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -68,7 +81,8 @@ class WorkerPool:
             parent_end, child_end = self._context.Pipe()
             inherited = [w.conn for w in self._live] + [parent_end]
             process = self._context.Process(target=_serve, name="cnc-kg-query-worker",
-                                            args=(self._handler, child_end, inherited),
+                                            args=(self._handler, child_end, inherited,
+                                                  self._start),
                                             daemon=True)
             process.start()
             child_end.close()
@@ -102,8 +116,11 @@ class WorkerPool:
                 self._idle.put(worker)
                 return answer
         except (EOFError, OSError) as exc:
+            worker.process.join(timeout=1)  # let it finish dying, to learn how it ended
             self._replace(worker)
-            raise WorkerCrashed(f"query worker {worker.process.pid} died: {exc}") from exc
+            raise WorkerCrashed(f"query worker {worker.process.pid} died "
+                                f"(exit code {worker.process.exitcode}): {exc}",
+                                worker.process.exitcode) from exc
         self._replace(worker)
         raise WorkerTimeout(f"no answer within {timeout:g} s")
 

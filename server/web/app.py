@@ -41,7 +41,8 @@ STORE_ERROR_STATUS: dict[type[StoreError], int] = {
 }
 
 # Response headers a browser script may read across origins.
-EXPOSED_HEADERS = "Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Truncated"
+EXPOSED_HEADERS = ("Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Byte-Limit, "
+                   "Cnc-Kg-Result-Truncated")
 
 
 def current_store() -> Store:

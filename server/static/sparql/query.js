@@ -125,7 +125,7 @@ async function run(query) {
     } else {
       const rows = showTable(data);
       statusLine.textContent = `${rows} row(s) in ${seconds} s` +
-        (truncated ? ` — capped at ${config.maxRows} rows` : "");
+        (truncated ? ` — capped (at most ${config.maxRows} rows and ${config.maxMegabytes} MB)` : "");
     }
     showDownloads(query, config.resultFormats);
   } else {
@@ -133,7 +133,7 @@ async function run(query) {
     pre.textContent = await response.text();
     output.replaceChildren(pre);
     statusLine.textContent = `Graph in ${seconds} s` +
-      (truncated ? ` — capped at ${config.maxRows} triples` : "");
+      (truncated ? ` — capped (at most ${config.maxRows} triples and ${config.maxMegabytes} MB)` : "");
     showDownloads(query, config.graphFormats);
   }
 }
