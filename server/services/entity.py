@@ -14,7 +14,7 @@ from server.config import BASE_IRI
 from server.namespaces import CNC, SCHEMA
 from server.services.i18n import format_date, pick, sort_key_date
 from server.services.index import NAME_PREDICATES, GraphIndex, Label
-from server.services.iris import href, local_name
+from server.services.iris import href, local_name, web_link
 from server.store.base import Store, internal_query
 
 DATE_TYPES = (XSD.date, XSD.dateTime, XSD.gYearMonth, XSD.gYear)
@@ -162,7 +162,7 @@ class EntityViews:
         picked = pick(names or {}, lang)
         text, tag = picked if picked else (local_name(str(iri)), "")
         target = href(str(iri), self.base_iri)
-        return Value(text, tag, target, external=not target.startswith("/"))
+        return Value(text, tag, target, external=target is not None and not target.startswith("/"))
 
     def value(self, node: Node, lang: str, graph: Graph | None = None) -> Value:
         """A value of any kind: IRI as a link, date in the reader's format, literal as written."""
@@ -326,7 +326,7 @@ class EntityViews:
                 text = local_name(str(node)) if isinstance(node, URIRef) else str(node)
                 target = str(node) if isinstance(node, URIRef) else url.format(text)
                 label = str(node) if predicate == FOAF.homepage else f"{scheme} {text}"
-                found.append(Value(label, href=target, external=True))
+                found.append(Value(label, href=web_link(target), external=True))
         return found
 
     def _schema_org(self, graph: Graph, iri: URIRef, types: list[URIRef], title: Label) -> dict:

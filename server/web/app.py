@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """Build the application; opens the store the settings name unless one is given."""
     from server.services.warmup import prepare_in_background
     from server.store.factory import open_store
+    from server.web.security_headers import add_security_headers
     from server.web.utf8_input import refuse_invalid_utf8
 
     settings = settings or load_settings()
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_cors)
+    app.after_request(add_security_headers)
     app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)
