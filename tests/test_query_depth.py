@@ -1,6 +1,7 @@
 """Deep queries cost a 400, never an engine process (issue 15): nesting of every kind is
 checked before the engine sees the query (``guard.check_depth``), and the deepest query the
-guard lets through is answered by a real engine process behind ``cnc-kg serve``.
+guard lets through, of every kind measured by ``server.bench.engine_depth``, is answered by a
+real engine process behind ``cnc-kg serve``.
 
 pyoxigraph builds and evaluates its algebra recursively; the issue's 12,000 ``!``, 10,000-step
 path and 20,000-term ``&&`` chain each killed an engine process with SIGSEGV.
@@ -15,37 +16,11 @@ from collections.abc import Callable
 
 import pytest
 
+from server.bench.engine_depth import CONSTRUCTS, P
 from server.store.base import QuerySyntaxError
 from server.store.guard import MAX_DEPTH, MAX_NESTING, check_query
 
-P = "PREFIX : <http://x/> "
 SHORT_LIMIT = "3"   # seconds
-# Each builds a query of size n whose depth grows with n; measured crash sizes in guard.py.
-CONSTRUCTS: dict[str, Callable[[int], str]] = {
-    "not": lambda n: P + "ASK { FILTER(" + "!" * n + "true) }",
-    # (…)? keeps the steps one path: bare, they become n joined triple patterns, which the
-    # engine's join planner takes seconds to order (300 steps: 1.4 s).
-    "path steps": lambda n: P + "SELECT * WHERE { :a (" + "/".join([":p"] * n) + ")? ?o }",
-    "path alternatives": lambda n: P + "SELECT * WHERE { :a " + "|".join([":p"] * n) + " ?o }",
-    "and chain": lambda n: P + "ASK { FILTER(" + "&&".join(["true"] * n) + ") }",
-    "or chain": lambda n: P + "ASK { FILTER(" + "||".join(["false"] * n) + ") }",
-    "plus chain": lambda n: P + "ASK { FILTER(" + "+".join(["1"] * n) + " > 0) }",
-    "minus chain": lambda n: P + "ASK { FILTER(1" + "-1" * n + " < 0) }",
-    "union": lambda n: P + "SELECT * WHERE { " + "UNION".join(["{}"] * n) + " }",
-    "optional": lambda n: P + "SELECT * WHERE { " + "OPTIONAL{}" * n + " }",
-    "minus": lambda n: P + "SELECT * WHERE { ?s ?p ?o " + "MINUS{}" * n + " }",
-    "bind": lambda n: P + "SELECT * WHERE { " + "".join(
-        f"BIND(1 AS ?v{i})" for i in range(n)) + " }",
-    "select expressions": lambda n: P + "SELECT " + "".join(
-        f"(1 AS ?v{i})" for i in range(n)) + " WHERE {}",
-    "collection": lambda n: P + "SELECT * WHERE { ?s :p (" + " ".join(["1"] * n) + ") }",
-    "semicolons": lambda n: P + "SELECT * WHERE { ?s " + " ; ".join([":p ?o"] * n) + " }",
-    "subqueries": lambda n: P + "SELECT * WHERE { " + "{SELECT * {}}" * n + " }",
-    "braces": lambda n: P + "SELECT * WHERE " + "{" * n + "}" * n,
-    "negated brackets": lambda n: P + "ASK { FILTER(" + "!(" * n + "true" + ")" * n + ") }",
-    "braces holding MINUS": lambda n: P + "SELECT * WHERE " + "{" * (n // 2) + "?s ?p ?o "
-    + "MINUS{}" * (n - n // 2) + "}" * (n // 2),
-}
 # The inputs of issue 15 that killed an engine process.
 ISSUE_INPUTS = {
     "12,000 !": P + "ASK { FILTER(" + "!" * 12_000 + "true) }",
