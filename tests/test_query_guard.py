@@ -87,7 +87,8 @@ AMBIGUOUS = [
     "SELECT * WHERE { ?s ?p ?o FILTER(1<'x'>) }",
 ]
 MALFORMED = ["SELECT * WHERE { ?s ?p 'open }", "SELECT * WHERE { ?s <http://x/a b> ?o }",
-             "SELECT * WHERE { ?s <http://x/ ?o }"]
+             "SELECT * WHERE { ?s <http://x/ ?o }",
+             r"SELECT * WHERE { SERVICE <http://x/\U00110000> {} }"]
 
 
 @pytest.mark.parametrize("query", READ_AS_ENGINE)
@@ -130,3 +131,17 @@ def test_whatever_the_guard_accepts_calls_no_service(pieces):
         with contextlib.suppress(SyntaxError, OSError, ValueError, RuntimeError):
             list(ox.Store().query(query))
         assert not listener.requests, query
+
+
+# Characters and words that change how a lexer reads what follows.
+SHARP_EDGES = [*"<>?$#'\"\\uU0129aAfF(){}[]:.;,!&|=-+*/^@_~ \n\t",
+               "SERVICE", "SILENT", "SELECT", "ex:", "'''", "<<"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(SHARP_EDGES), max_size=40).map("".join))
+def test_guard_answers_any_text_with_a_refusal_or_a_verdict(text):
+    """Whatever the text, the checks end in a verdict or one of the two refusals (a 403 or a
+    400), never another exception (a 500)."""
+    with contextlib.suppress(QueryRefused, QuerySyntaxError):
+        check_query(text, ("http://x/",))

@@ -8,7 +8,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -64,6 +64,27 @@ def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
     raise ValueError(f"cannot bind {term!r}: only IRIs and literals can be bound")
 
 
+class _QueryFailed(Exception):
+    """pyoxigraph could not evaluate the query: its ValueError or RuntimeError (an unbound
+    SERVICE variable, an unsupported function), told apart from the same errors raised by our
+    own code, which are bugs and must not pass for the client's mistake."""
+
+
+@contextlib.contextmanager
+def _evaluating() -> Iterator[None]:
+    """Within the block, pyoxigraph's evaluation errors become ``_QueryFailed``."""
+    try:
+        yield
+    except (ValueError, RuntimeError) as exc:
+        raise _QueryFailed(str(exc)) from exc
+
+
+def _evaluated(answer: Iterable) -> Iterator:
+    """The engine's lazy ``answer``; evaluation happens while it is read."""
+    with _evaluating():
+        yield from answer
+
+
 def execute(store: ox.Store, request: dict) -> tuple:
     """Run one query in a worker: ``("ok", kind, body, truncated)`` or ``("error", kind, msg)``.
 
@@ -76,24 +97,26 @@ def execute(store: ox.Store, request: dict) -> tuple:
                      for name, term in request["bindings"].items()}
     max_rows, max_bytes = request["max_rows"], request["max_bytes"]
     media_type = request["media_type"]
+    graph = ox.NamedNode(request["graph"])
     try:
-        graph = ox.NamedNode(request["graph"])
-        answer = store.query(request["sparql"], substitutions=substitutions,
-                             default_graph=graph, named_graphs=[graph])
+        with _evaluating():
+            answer = store.query(request["sparql"], substitutions=substitutions,
+                                 default_graph=graph, named_graphs=[graph])
         if isinstance(answer, ox.QueryBoolean):
             return "ok", "ask", ask_body(bool(answer), media_type), False
         if max_rows is None:
             kind = "select" if isinstance(answer, ox.QuerySolutions) else "graph"
-            return "ok", kind, native_body(answer, media_type), False
+            with _evaluating():
+                return "ok", kind, native_body(answer, media_type), False
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
             rows = ({v: term_json(row[v]) for v in variables if row[v] is not None}
-                    for row in answer)
+                    for row in _evaluated(answer))
             bindings, cut = take_within(rows, max_rows, max_bytes, binding_size)
             body, dropped = serialize_within(
                 bindings, lambda kept: select_body(variables, kept, media_type), max_bytes)
             return "ok", "select", body, cut or dropped
-        triples, cut = take_within(answer, max_rows, max_bytes, triple_size)
+        triples, cut = take_within(_evaluated(answer), max_rows, max_bytes, triple_size)
         body, dropped = serialize_within(
             triples, lambda kept: graph_body(kept, media_type, _TURTLE_PREFIXES), max_bytes)
         return "ok", "graph", body, cut or dropped
@@ -103,7 +126,7 @@ def execute(store: ox.Store, request: dict) -> tuple:
         return "error", "refused", NO_NETWORK
     except OSError as exc:          # evaluation errors (e.g. an unreachable allowed SERVICE)
         return "error", "engine", str(exc)
-    except (ValueError, RuntimeError) as exc:   # pyoxigraph's query evaluation errors
+    except _QueryFailed as exc:
         return "error", "query", str(exc)
     except MemoryError:
         # Out of memory in Python rather than in the engine (which aborts): end the same way,

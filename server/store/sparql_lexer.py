@@ -28,6 +28,7 @@ for the next ``>`` are shared between positions, so a 64 KiB query costs one pas
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -112,7 +113,14 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def iri_value(token: Token) -> str:
     """The IRI an ``IRI`` token names, its ``\\u`` escapes decoded as pyoxigraph does."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group()[2:], 16)), token.text[1:-1])
+    return _ESCAPE.sub(_decoded, token.text[1:-1])
+
+
+def _decoded(escape: re.Match) -> str:
+    codepoint = int(escape.group()[2:], 16)
+    if codepoint > sys.maxunicode:
+        raise QuerySyntaxError(f"{escape.group()} is no Unicode character")
+    return chr(codepoint)
 
 
 class _Frame:
