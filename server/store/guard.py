@@ -26,11 +26,12 @@ UPDATE_KEYWORDS = frozenset(
 MAX_NESTING = 256
 # Deepest tree a query may make. pyoxigraph builds and evaluates its algebra recursively, so
 # every level costs stack: a level is an open bracket, a binary or unary operator in an
-# expression, a property-path step, an item of a collection, or a bracket after the first among
-# siblings (joins, UNION, MINUS, OPTIONAL, BIND, select expressions). Measured on 0.5.13 in a
-# forked process (8 MiB stack), the smallest crash was 2,206 levels of nested braces; others
-# crashed from 2,631 (MINUS, BIND), 2,642 (select expressions), 4,093 (collection items),
-# 6,907 (+ or * chains), 8,186 (path steps), 9,357 (|| chain), 9,465 (! operators). The limit
+# expression, a property-path step, an item of a collection, or a group or expression bracket
+# after the first among siblings (joins, UNION, MINUS, OPTIONAL, BIND, select expressions).
+# Measured on 0.5.13 in a forked process with an 8 MiB stack (python -m server.bench.engine_depth),
+# the smallest crash was 2,206 levels of nested braces; others crashed from 2,631 (MINUS, BIND
+# chains), 2,636 (sibling subqueries), 2,642 (select expressions), 4,093 (collection items),
+# 6,907 (+ or - chains), 8,186 (path steps), 9,380 (&& chain), 9,465 (! operators). The limit
 # keeps four times that margin.
 MAX_DEPTH = 512
 OPENING, CLOSING = "({[", ")}]"
