@@ -52,8 +52,17 @@ class Settings:
     queue_wait: float = 2.0
     reload_check: float = 1.0         # seconds between checks of dist/ for a new build
     max_query_bytes: int = 64 * 1024  # 413 beyond
-    max_result_rows: int = 10_000     # cap on SELECT rows
-    service_allow: tuple[str, ...] = ()  # SERVICE endpoints allowed for federation
+    max_result_rows: int = 10_000     # cap on SELECT rows (and CONSTRUCT/DESCRIBE triples)
+    # Cap on an answer's size: rows beyond it are left out and flagged as truncated, like rows
+    # beyond max_result_rows (10,000 rows of a 25 KB literal made a 250 MB answer).
+    max_result_bytes: int = 16 * 1024 * 1024
+    # Memory an engine process may take beyond what it holds when it starts (RLIMIT_AS); a query
+    # needing more is stopped with a 503 and the process replaced (one reached 1.47 GB).
+    engine_memory_mb: int = 1024
+    # SERVICE endpoints allowed for federation (full IRIs). Queries calling them run in their own
+    # engine processes, which may open TCP connections to these endpoints' ports only.
+    service_allow: tuple[str, ...] = ()
+    service_workers: int = 1          # engine processes for those queries (when service_allow)
     # URLs per sitemap file (sitemaps.org's maximum); beyond, /sitemap.xml is a sitemap index
     # of /sitemap-1.xml, /sitemap-2.xml … (a 1M-triple graph has 130k entity pages).
     sitemap_urls: int = 50_000

@@ -1,6 +1,6 @@
 """A server in a child process, on loopback: a free port, waiting until it answers, stopping it.
 
-Shared by the benchmark (``server.bench.processes``) and the tests, which start real servers
+Shared by the benchmark (``bench.processes``) and the tests, which start real servers
 (ours, Virtuoso, rdflib-endpoint) the same way.
 """
 

@@ -30,6 +30,7 @@ def service_description(store: Store, settings: Settings, endpoint: str, void_ur
     graph.add((service, RDFS.comment, Literal(
         f"Read-only. Queries are stopped after {settings.query_timeout:g} s; SELECT answers and "
         f"CONSTRUCT/DESCRIBE graphs are capped at {settings.max_result_rows} rows/triples "
+        f"and {settings.max_result_bytes} bytes "
         f"(header Cnc-Kg-Result-Truncated: true when capped); queries over "
         f"{settings.max_query_bytes} bytes are refused (413).", lang="en")))
     dataset, default_graph = BNode(), BNode()

@@ -15,7 +15,7 @@ from server.namespaces import CNC, SCHEMA, bind_prefixes
 from server.services.harvest import DATA_LICENSE
 from server.services.i18n import EXTERNAL_PROPERTY_NAMES, format_date, pick, sort_key_date
 from server.services.index import NAME_PREDICATES, GraphIndex, Label
-from server.services.iris import href, local_name
+from server.services.iris import href, local_name, web_link
 from server.store.base import Store
 from server.store.queries import internal_query
 
@@ -150,7 +150,7 @@ class EntityViews:
         picked = pick(names or {}, lang)
         text, tag = picked if picked else (local_name(str(iri)), "")
         target = href(str(iri), self.base_iri)
-        return Value(text, tag, target, external=not target.startswith("/"))
+        return Value(text, tag, target, external=target is not None and not target.startswith("/"))
 
     def source(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
         """A link to a source document, marked when it is a copy of another publisher's page."""
@@ -319,7 +319,7 @@ class EntityViews:
                 text = local_name(str(node)) if isinstance(node, URIRef) else str(node)
                 target = str(node) if isinstance(node, URIRef) else url.format(text)
                 label = str(node) if predicate == FOAF.homepage else f"{scheme} {text}"
-                found.append(Value(label, href=target, external=True))
+                found.append(Value(label, href=web_link(target), external=True))
         return found
 
     def _schema_org(self, graph: Graph, iri: URIRef, types: list[URIRef], title: Label) -> dict:

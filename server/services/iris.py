@@ -17,6 +17,9 @@ __all__ = ["entity_iri", "entity_spaces", "href", "is_entity", "local_name", "lo
 
 # Entity slugs (ontology/README.md): lower-case letters, digits and hyphens.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# What may become a link in a page: an absolute http(s) URL without spaces or control characters
+# (browsers drop those before reading the scheme, so "java\tscript:" would run as javascript:).
+WEB_LINK = re.compile(r"https?://[^\x00-\x20\x7f]*", re.IGNORECASE)
 
 
 def local_path(iri: str, base_iri: str = BASE_IRI) -> str | None:
@@ -26,8 +29,17 @@ def local_path(iri: str, base_iri: str = BASE_IRI) -> str | None:
     return None
 
 
-def href(iri: str, base_iri: str = BASE_IRI) -> str:
-    """The link target of ``iri`` in an HTML page: local path if ours, else the IRI itself."""
+def web_link(url: str) -> str | None:
+    """``url`` if it may be a link target in a page (http or https), else ``None``: an IRI of
+    the data such as ``javascript:…`` or ``data:…`` is shown as text, never followed."""
+    return url if WEB_LINK.fullmatch(url) else None
+
+
+def href(iri: str, base_iri: str = BASE_IRI) -> str | None:
+    """The link target of ``iri`` in an HTML page: local path if ours, else the IRI itself if
+    it is a web link (``web_link``), else ``None`` (show it as text)."""
+    if web_link(iri) is None:
+        return None
     return local_path(iri, base_iri) or iri
 
 

@@ -1,4 +1,5 @@
-"""An engine process: answers clients' queries on the build's on-disk store, one at a time.
+"""An engine process: answers clients' queries on the build's on-disk store, one at a time,
+walled in first (``sandbox``: no network, or only the allowed SERVICE ports; a memory ceiling).
 
 Started by ``engines.EnginePool`` as a fresh interpreter (``python -m server.store.engine``), not
 as a fork of the web worker: it inherits nothing but its channel to the worker, its lifeline and
@@ -13,18 +14,54 @@ that ran a stranger's query is data, not code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import threading
-from itertools import islice
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from server.store.results import ask_body, graph_body, select_body, term_json
+from server.store.results import (
+    ask_body,
+    binding_size,
+    graph_body,
+    select_body,
+    serialize_within,
+    take_within,
+    term_json,
+    triple_size,
+)
+from server.store.sandbox import Confinement, confine, limit_memory
 
 READY = b'{"status": "ready"}'   # sent once the store is open
+# Answer to a SERVICE the sandbox refused. The same words whatever the endpoint and whether
+# anything listens there: an error must not tell open ports from closed.
+NO_NETWORK = ("SERVICE is refused: this engine process has no network access (federated queries "
+              "may only call the endpoints in the server's service_allow setting).")
+
+
+class _QueryFailed(Exception):
+    """pyoxigraph could not evaluate the query: its ValueError or RuntimeError (an unbound
+    SERVICE variable, an unsupported function), told apart from the same errors raised by our
+    own code, which are bugs and must not pass for the client's mistake."""
+
+
+@contextlib.contextmanager
+def _evaluating() -> Iterator[None]:
+    """Within the block, pyoxigraph's evaluation errors become ``_QueryFailed``."""
+    try:
+        yield
+    except (ValueError, RuntimeError) as exc:
+        raise _QueryFailed(str(exc)) from exc
+
+
+def _evaluated(answer: Iterable) -> Iterator:
+    """The engine's lazy ``answer``; evaluation happens while it is read."""
+    with _evaluating():
+        yield from answer
 
 
 def _exit_with_parent(lifeline: int) -> None:
@@ -45,30 +82,43 @@ def _exit_with_parent(lifeline: int) -> None:
 
 def execute(store: ox.Store, request: dict) -> tuple[dict, bytes]:
     """Run one client query: ``({"status": "ok", "kind", "truncated"}, body)`` or
-    ``({"status": "error", "kind", "message"}, b"")``."""
-    max_rows = request["max_rows"]
+    ``({"status": "error", "kind", "message"}, b"")``. The answer is read no further than
+    ``max_rows`` rows or ``max_bytes`` bytes, whichever comes first."""
+    max_rows, max_bytes = request["max_rows"], request.get("max_bytes")
     media_type = request["media_type"]
     graph = ox.NamedNode(request["graph"])
     try:
-        answer = store.query(request["sparql"], base_iri=request.get("base_iri"),
-                             prefixes=request.get("prefixes"), default_graph=graph,
-                             named_graphs=[graph])
+        with _evaluating():
+            answer = store.query(request["sparql"], base_iri=request.get("base_iri"),
+                                 prefixes=request.get("prefixes"), default_graph=graph,
+                                 named_graphs=[graph])
         if isinstance(answer, ox.QueryBoolean):
             return _ok("ask", False), ask_body(bool(answer), media_type)
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = list(islice(answer, max_rows + 1))
-            bindings = [{v: term_json(row[v]) for v in variables if row[v] is not None}
-                        for row in rows[:max_rows]]
-            return (_ok("select", len(rows) > max_rows),
-                    select_body(variables, bindings, media_type))
-        triples = list(islice(answer, max_rows + 1))
-        return (_ok("graph", len(triples) > max_rows),
-                graph_body(triples[:max_rows], media_type, request.get("prefixes")))
+            rows = ({v: term_json(row[v]) for v in variables if row[v] is not None}
+                    for row in _evaluated(answer))
+            bindings, cut = take_within(rows, max_rows, max_bytes, binding_size)
+            body, dropped = serialize_within(
+                bindings, lambda kept: select_body(variables, kept, media_type), max_bytes)
+            return _ok("select", cut or dropped), body
+        triples, cut = take_within(_evaluated(answer), max_rows, max_bytes, triple_size)
+        body, dropped = serialize_within(
+            triples, lambda kept: graph_body(kept, media_type, request.get("prefixes")),
+            max_bytes)
+        return _ok("graph", cut or dropped), body
     except SyntaxError as exc:
         return _error("syntax", str(exc)), b""
+    except PermissionError:         # the sandbox refused a socket: a SERVICE the guard missed
+        return _error("refused", NO_NETWORK), b""
     except OSError as exc:          # evaluation errors (e.g. an unreachable allowed SERVICE)
         return _error("engine", str(exc)), b""
+    except _QueryFailed as exc:
+        return _error("query", str(exc)), b""
+    except MemoryError:
+        # Out of memory in Python rather than in the engine (which aborts): end the same way,
+        # so the pool replaces this process and the client reads the same answer.
+        os.abort()
 
 
 def _ok(kind: str, truncated: bool) -> dict:
@@ -97,10 +147,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--store", required=True, help="the build's on-disk store")
     parser.add_argument("--channel", type=int, required=True, help="socket to the worker")
     parser.add_argument("--lifeline", type=int, required=True, help="pipe the worker holds")
+    parser.add_argument("--confine", required=True,
+                        help="the walls (sandbox.Confinement) as JSON")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the server, which stops us
-    _exit_with_parent(args.lifeline)
+    # The network walls first, before any thread exists; the memory ceiling once the store is
+    # open, as opening it reserves address space (its threads, its tables) the ceiling must not
+    # count. A process whose walls fail exits here without answering anything (fail closed).
+    walls = json.loads(args.confine)
+    confine(Confinement(tuple(walls["service_ports"])))
     store = ox.Store.read_only(args.store)
+    if walls["memory_bytes"] is not None:
+        limit_memory(walls["memory_bytes"])
+    _exit_with_parent(args.lifeline)
     channel = Connection(args.channel)
     channel.send_bytes(READY)
     serve(store, channel)

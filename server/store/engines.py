@@ -26,8 +26,13 @@ import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+from server.store.sandbox import Confinement
+
 LONG_NICENESS = 10          # CPU priority lowered by this much for queries in the long lane
 STOP_GRACE = 1.0            # seconds an engine gets to exit after its lifeline closes
+# glibc reserves 64 MiB of address space per thread's malloc arena: the store's threads would
+# spend most of the memory ceiling (RLIMIT_AS, ``sandbox``) on reservations they never use.
+ENGINE_ENVIRONMENT = {**os.environ, "MALLOC_ARENA_MAX": "2"}
 
 
 class EngineBusy(Exception):
@@ -43,7 +48,14 @@ class LongLaneFull(Exception):
 
 
 class EngineCrashed(Exception):
-    """The process died while answering (e.g. out of memory); it has been replaced."""
+    """The process died while answering (e.g. out of memory); it has been replaced.
+
+    ``exitcode`` is how it ended (negative: killed by that signal; SIGABRT is how the engine
+    stops at its memory ceiling)."""
+
+    def __init__(self, message: str, exitcode: int | None):
+        super().__init__(message)
+        self.exitcode = exitcode
 
 
 @dataclass(eq=False)
@@ -58,12 +70,16 @@ class EnginePool:
     """Engine processes over the on-disk store at ``store_path``; ``call`` runs one query.
 
     ``pass_fds`` are descriptors the engines need (the build's folder when ``store_path`` is
-    reached through ``/proc/self/fd``); nothing else of this process reaches them.
+    reached through ``/proc/self/fd``); nothing else of this process reaches them. Each engine
+    walls itself in with ``confinement`` before it opens the store.
     """
 
     def __init__(self, store_path: str, size: int, *, long_capacity: int,
-                 short_seconds: float, pass_fds: tuple[int, ...] = ()):
+                 short_seconds: float, confinement: Confinement,
+                 pass_fds: tuple[int, ...] = ()):
         self.store_path = store_path
+        self._walls = json.dumps({"service_ports": list(confinement.service_ports),
+                                  "memory_bytes": confinement.memory_bytes})
         self.size = max(1, size)
         self.long_capacity = max(0, long_capacity)
         self.short_seconds = short_seconds
@@ -83,9 +99,10 @@ class EnginePool:
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "server.store.engine", "--store", self.store_path,
-                 "--channel", str(theirs.fileno()), "--lifeline", str(life_read)],
+                 "--channel", str(theirs.fileno()), "--lifeline", str(life_read),
+                 "--confine", self._walls],
                 pass_fds=(theirs.fileno(), life_read, *self._pass_fds), close_fds=True,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=ENGINE_ENVIRONMENT)
         finally:
             theirs.close()
             os.close(life_read)
@@ -111,9 +128,13 @@ class EnginePool:
         try:
             return self._run(engine, json.dumps(request).encode("utf-8"), timeout)
         except (EOFError, OSError) as exc:
+            try:                        # let it finish dying, to learn how it ended
+                exitcode = engine.process.wait(STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                exitcode = None
             self._replace(engine)
-            raise EngineCrashed(f"query engine {engine.process.pid} died while answering"
-                                ) from exc
+            raise EngineCrashed(f"query engine {engine.process.pid} died while answering "
+                                f"(exit code {exitcode})", exitcode) from exc
         finally:
             with self._lock:
                 self._busy -= 1

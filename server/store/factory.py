@@ -20,16 +20,19 @@ def open_store(settings: Settings) -> Store:
         return RemoteStore(settings.store, settings.dist_dir, graph_iri=graph_iri(settings),
                            query_timeout=settings.query_timeout,
                            max_result_rows=settings.max_result_rows,
+                           max_result_bytes=settings.max_result_bytes,
                            service_allow=settings.service_allow,
                            reload_check=settings.reload_check)
     from server.store.embedded import EmbeddedStore, Limits
 
     limits = Limits(query_timeout=settings.query_timeout,
                     max_result_rows=settings.max_result_rows,
+                    max_result_bytes=settings.max_result_bytes,
                     query_workers=settings.query_workers, long_queries=settings.long_queries,
                     short_query_seconds=settings.short_query_seconds,
                     queue_wait=settings.queue_wait, service_allow=settings.service_allow,
-                    base_iri=BASE_IRI,
+                    service_workers=settings.service_workers,
+                    engine_memory_mb=settings.engine_memory_mb, base_iri=BASE_IRI,
                     prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()})
     return EmbeddedStore(settings.dist_dir, graph_iri=DATASET_IRI, limits=limits,
                          reload_check=settings.reload_check)

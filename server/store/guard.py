@@ -1,118 +1,162 @@
-"""Policy checks on query text before any engine sees it: query form, no update, no SERVICE,
-bounded nesting.
+"""Policy checks on query text before any engine sees it: query form, no update, SERVICE only to
+allowed endpoints, bounded depth.
 
-The check is lexical (comments, strings and IRIs are skipped as tokens, per the SPARQL 1.1
-grammar, https://www.w3.org/TR/sparql11-query/#grammar), so it is the same for every engine and
-costs microseconds instead of a full parse.
+The checks read the tokens of ``sparql_lexer``, which cuts the text where pyoxigraph's parser
+does (not where the SPARQL 1.1 grammar says a tokenizer should,
+https://www.w3.org/TR/sparql11-query/#grammar), so the same for every engine, in one linear
+pass, microseconds for ordinary queries and milliseconds for 64 KiB ones.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from server.store.base import QueryRefused, QuerySyntaxError
+from server.store.sparql_lexer import EXPR, IRI, LESS, LIST, NAME, PUNCT, Token, iri_value, tokens
 
 QUERY_FORMS = ("select", "construct", "describe", "ask")
 UPDATE_KEYWORDS = frozenset(
     ("insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"))
 
 # Deepest nesting of (), {} and [] accepted. Real queries stay far below; pyoxigraph's recursive
-# parser overflows the worker's stack near 5,000 levels, which would kill it instead of a 400.
+# parser overflows an engine process's 8 MiB stack from about 2,200 nested braces, which kills
+# the process instead of answering 400.
 MAX_NESTING = 256
+# Deepest tree a query may make. pyoxigraph builds and evaluates its algebra recursively, so
+# every level costs stack: a level is an open bracket, a binary or unary operator in an
+# expression, a property-path step, an item of a collection, or a group or expression bracket
+# after the first among siblings (joins, UNION, MINUS, OPTIONAL, BIND, select expressions).
+# Measured on 0.5.13 in a forked process with an 8 MiB stack (python -m bench.engine_depth),
+# the smallest crash was 2,206 levels of nested braces; others crashed from 2,631 (MINUS, BIND
+# chains), 2,636 (sibling subqueries), 2,642 (select expressions), 4,093 (collection items),
+# 6,907 (+ or - chains), 8,186 (path steps), 9,380 (&& chain), 9,465 (! operators). The limit
+# keeps four times that margin.
+MAX_DEPTH = 512
 OPENING, CLOSING = "({[", ")}]"
-
-# One alternation, tried left to right: things that may contain keywords come first.
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n\r]*)
-      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                  |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-      | (?P<pname>[^\s{}()<>"',;.\[\]#?$]*:[^\s{}()<>"',;\[\]#]*)
-      | (?P<word>[A-Za-z_]\w*)
-      | (?P<other>\S)""",
-    re.VERBOSE | re.DOTALL,
-)
+# Operators that each wrap what follows (or precedes) in one more expression node.
+_EXPRESSION_LINKS = frozenset(("&&", "||", "!", "!=", "=", ">", ">=", "+", "-", "*", "/"))
+# Property list and path operators that each add a node in a group or list of terms.
+_PATTERN_LINKS = frozenset((";", ",", "/", "|", "^", "!"))
+_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
 
 
-def _tokens(text: str) -> Iterable[tuple[str, str]]:
-    """(kind, text) for every significant token; comments are dropped."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind != "comment":
-            yield kind, match.group()
+@dataclass(frozen=True)
+class CheckedQuery:
+    """What the checks learnt: the query form and the (allowed) SERVICE endpoints it calls."""
+
+    form: str
+    services: frozenset[str]
 
 
 def query_form(text: str) -> str:
     """The form of a query ("select", "construct", "describe", "ask").
 
     Raises ``QueryRefused`` for SPARQL Update and ``QuerySyntaxError`` when no form is found.
+    Reads only the prologue, so it costs little even for a long query.
     """
-    tokens = iter(_tokens(text))
-    for kind, value in tokens:
-        word = value.lower()
-        if kind == "word" and word == "base":
-            next(tokens, None)              # the base IRI
-        elif kind == "word" and word == "prefix":
-            next(tokens, None)              # the prefix name
-            next(tokens, None)              # its IRI
-        elif kind == "word" and word in QUERY_FORMS:
+    stream = tokens(text)
+    for token in stream:
+        word = token.word() if token.kind == NAME else ""
+        if word in ("base", "version"):
+            next(stream, None)              # the base IRI, the version string
+        elif word == "prefix":
+            next(stream, None)              # the prefix name
+            next(stream, None)              # its IRI
+        elif word in QUERY_FORMS:
             return word
-        elif kind == "word" and word in UPDATE_KEYWORDS:
+        elif word in UPDATE_KEYWORDS:
             raise QueryRefused(
-                f"SPARQL Update ({value.upper()}) is not accepted: this endpoint is read-only.")
+                f"SPARQL Update ({token.text.upper()}) is not accepted: this endpoint is "
+                "read-only.")
         else:
             break
     raise QuerySyntaxError(
         "expected a query form (SELECT, CONSTRUCT, DESCRIBE or ASK) after the prologue")
 
 
-def check_service(text: str, allowed: Iterable[str]) -> None:
-    """Refuse ``SERVICE`` unless its endpoint is written as a full IRI in ``allowed``.
+def check_services(found: Sequence[Token], allowed: Iterable[str]) -> frozenset[str]:
+    """The endpoints of the query's SERVICE calls; refuses any not written as a full IRI in
+    ``allowed``.
 
-    A variable or prefixed name as endpoint is refused: the server would otherwise send requests
-    on a stranger's behalf to hosts it cannot predict.
+    pyoxigraph reads SERVICE wherever the seven letters stand in code, glued to a keyword or
+    inside a prefixed name (see ``sparql_lexer``), so any name holding them is refused unless
+    it is the keyword alone, optionally followed by SILENT, then an allowed IRI. A variable or
+    prefixed name as endpoint is refused: the server would otherwise send requests on a
+    stranger's behalf to hosts it cannot predict.
     """
-    if "service" not in text.lower():
-        return                          # the keyword cannot be there: no need to tokenize
-    allowed = set(allowed)
-    tokens = list(_tokens(text))
-    for i, (kind, value) in enumerate(tokens):
-        if kind != "word" or value.lower() != "service":
+    allowed = frozenset(allowed)
+    called: set[str] = set()
+    for i, token in enumerate(found):
+        if token.kind != NAME or not _SERVICE.search(token.text):
             continue
-        j = i + 1
-        if j < len(tokens) and tokens[j][1].lower() == "silent":
-            j += 1
-        target_kind, target = tokens[j] if j < len(tokens) else ("", "")
-        if target_kind != "iri" or target[1:-1] not in allowed:
+        if token.word() != "service":
             raise QueryRefused(
-                f"SERVICE {target} is refused: federated queries may only call the endpoints in "
+                f"{token.text!r} holds the word SERVICE, which the engine can read as the SERVICE "
+                "keyword: write this name as a full <IRI>.")
+        j = i + 1
+        if j < len(found) and found[j].kind == NAME and found[j].word() == "silent":
+            j += 1
+        endpoint = found[j] if j < len(found) else None
+        if endpoint is None or endpoint.kind != IRI or iri_value(endpoint) not in allowed:
+            shown = endpoint.text if endpoint is not None else "(nothing)"
+            raise QueryRefused(
+                f"SERVICE {shown} is refused: federated queries may only call the endpoints in "
                 "the server's service_allow setting"
                 + (f" ({', '.join(sorted(allowed))})." if allowed else " (empty)."))
+        called.add(iri_value(endpoint))
+    return frozenset(called)
 
 
-def check_nesting(text: str) -> None:
-    """Refuse (as a syntax error) a query nested deeper than ``MAX_NESTING`` brackets."""
-    if sum(text.count(bracket) for bracket in OPENING) <= MAX_NESTING:
-        return                          # not enough brackets to nest that deep
-    depth = 0
-    for kind, value in _tokens(text):
-        if kind != "other":
-            continue
-        if value in OPENING:
+def check_depth(found: Iterable[Token]) -> None:
+    """Refuse (as a syntax error) a query nested deeper than ``MAX_NESTING`` brackets or whose
+    tree would be deeper than ``MAX_DEPTH`` levels (see there)."""
+    # Per open frame: [levels it adds beyond its bracket, whether it has had a bracketed child].
+    frames: list[list] = [[0, False]]
+    depth = 1
+    for token in found:
+        if token.kind == PUNCT and token.text in OPENING:
+            parent = frames[-1]
+            if parent[1] and token.frame != LIST:
+                parent[0] += 1              # a sibling: one more join/union/extend above it
+                depth += 1
+            parent[1] = parent[1] or token.frame != LIST
+            frames.append([0, False])
             depth += 1
-            if depth > MAX_NESTING:
+            if len(frames) - 1 > MAX_NESTING:
                 raise QuerySyntaxError(
                     f"the query nests brackets more than {MAX_NESTING} levels deep (limit of "
                     "this endpoint)")
-        elif value in CLOSING:
-            depth -= 1
+        elif token.kind == PUNCT and token.text in CLOSING:
+            if len(frames) > 1:
+                depth -= 1 + frames.pop()[0]
+        else:
+            links = _links(token)
+            frames[-1][0] += links
+            depth += links
+        if depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"the query is nested too deeply: its brackets, operator chains, property-path "
+                f"steps, collection items and sibling groups add up to more than {MAX_DEPTH} "
+                "levels (limit of this endpoint)")
 
 
-def check_query(text: str, service_allow: Iterable[str] = ()) -> str:
-    """Apply every policy check and return the query form."""
+def _links(token: Token) -> int:
+    """How many tree levels ``token`` adds to the frame it stands in."""
+    if token.frame == EXPR:
+        if token.kind in (PUNCT, LESS):
+            return 1 if token.text in _EXPRESSION_LINKS or token.kind == LESS else 0
+        # 1-1-1 is one name run to the lexer but a chain of subtractions to the engine.
+        return token.text.count("-") if token.kind == NAME else 0
+    if token.kind == PUNCT:
+        return 1 if token.text in _PATTERN_LINKS else 0
+    return 1 if token.frame == LIST else 0      # each term of a collection nests one level
+
+
+def check_query(text: str, service_allow: Iterable[str] = ()) -> CheckedQuery:
+    """Apply every policy check; the query form and the SERVICE endpoints it calls."""
     form = query_form(text)
-    check_nesting(text)
-    check_service(text, service_allow)
-    return form
+    found = list(tokens(text))
+    check_depth(found)
+    return CheckedQuery(form, check_services(found, service_allow))

@@ -19,7 +19,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
-from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,7 +39,15 @@ from server.store.decoding import decode
 from server.store.page_index import PageIndex
 from server.store.queries import bindings_clause
 from server.store.reloading import Build, Generation, Pins, Reloader
-from server.store.results import ask_body, graph_body, select_body
+from server.store.results import (
+    ask_body,
+    binding_size,
+    graph_body,
+    select_body,
+    serialize_within,
+    take_within,
+    triple_size,
+)
 
 _TURTLE_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 # Seconds the HTTP client waits beyond the server-side limit before giving up itself.
@@ -62,11 +69,13 @@ class RemoteStore(Store):
 
     def __init__(self, endpoint: str, folder: Path, *, graph_iri: str,
                  query_timeout: float = 10.0, max_result_rows: int = 10_000,
-                 service_allow: Sequence[str] = (), reload_check: float = 1.0):
+                 max_result_bytes: int | None = None, service_allow: Sequence[str] = (),
+                 reload_check: float = 1.0):
         self.endpoint = endpoint
         self.graph_iri = graph_iri
         self.query_timeout = query_timeout
         self.max_result_rows = max_result_rows
+        self.max_result_bytes = max_result_bytes
         self.service_allow = tuple(service_allow)
         self._reloader = Reloader(folder, _open_index, reload_check)
         self._pins = Pins(self._reloader)
@@ -115,18 +124,19 @@ class RemoteStore(Store):
     def answer(self, sparql: str, *, media_type: str, default_graph_uris: Sequence[str] = (),
                named_graph_uris: Sequence[str] = ()) -> QueryResult:
         """Run a client's query on the endpoint (see ``Store.answer``)."""
-        form = guard.check_query(sparql, self.service_allow)
+        form = guard.check_query(sparql, self.service_allow).form
         self.check_dataset(default_graph_uris, named_graph_uris)
-        return self._run(sparql, form, media_type, self.max_result_rows)
+        return self._run(sparql, form, media_type, self.max_result_rows,
+                         self.max_result_bytes)
 
     def query(self, sparql: str, *,
               bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
         """Run one of the server's own queries on the endpoint (see ``Store.query``)."""
         form = guard.query_form(sparql)
-        return self._run(sparql + bindings_clause(bindings or {}), form, None, None)
+        return self._run(sparql + bindings_clause(bindings or {}), form, None, None, None)
 
-    def _run(self, sparql: str, form: str, media_type: str | None,
-             limit: int | None) -> QueryResult:
+    def _run(self, sparql: str, form: str, media_type: str | None, limit: int | None,
+             max_bytes: int | None) -> QueryResult:
         body, headers = self._fetch(sparql, form, self.query_timeout)
         capped_by_store = "x-sparql-maxrows" in headers
         if form == "ask":
@@ -135,15 +145,18 @@ class RemoteStore(Store):
         elif form == "select":
             kind = "select"
             data = json.loads(body)
-            rows = data["results"]["bindings"]
-            truncated = capped_by_store or (limit is not None and len(rows) > limit)
-            body = select_body(data["head"]["vars"], rows[:limit], media_type)
+            variables = data["head"]["vars"]
+            rows, cut = take_within(data["results"]["bindings"], limit, max_bytes, binding_size)
+            body, dropped = serialize_within(
+                rows, lambda kept: select_body(variables, kept, media_type), max_bytes)
+            truncated = capped_by_store or cut or dropped
         else:
             kind = "graph"
-            triples = list(islice(ox.parse(body, format=ox.RdfFormat.TURTLE),
-                                  None if limit is None else limit + 1))
-            truncated = capped_by_store or (limit is not None and len(triples) > limit)
-            body = graph_body(triples[:limit], media_type, _TURTLE_PREFIXES)
+            triples, cut = take_within(ox.parse(body, format=ox.RdfFormat.TURTLE), limit,
+                                       max_bytes, triple_size)
+            body, dropped = serialize_within(
+                triples, lambda kept: graph_body(kept, media_type, _TURTLE_PREFIXES), max_bytes)
+            truncated = capped_by_store or cut or dropped
         if media_type is None:
             return decode(kind, body, truncated)
         return QueryResult(kind, truncated=truncated, body=body, media_type=media_type)

@@ -8,7 +8,8 @@ Imported by the engine processes: pyoxigraph only, no rdflib (``decoding`` reads
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -17,6 +18,10 @@ from server.formats import GRAPH_FORMATS, RESULT_FORMATS
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+# Bytes a SPARQL JSON binding or an N-Triples line adds around the text of its terms.
+_TERM_OVERHEAD = 40
+
+Item = TypeVar("Item")
 
 RESULT_MEDIA_TYPES = {f.media_type: f.oxigraph for f in RESULT_FORMATS}
 GRAPH_MEDIA_TYPES = {f.media_type: f.oxigraph for f in GRAPH_FORMATS}
@@ -45,6 +50,48 @@ def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dic
     return {"type": "triple", "value": {"subject": term_json(term.subject),
                                         "predicate": term_json(term.predicate),
                                         "object": term_json(term.object)}}
+
+
+def binding_size(binding: dict) -> int:
+    """Roughly the bytes one row (SPARQL JSON bindings) takes in an answer."""
+    return sum(len(term["value"]) + len(term.get("datatype", "")) + len(term.get("xml:lang", ""))
+               + _TERM_OVERHEAD for term in binding.values()) + _TERM_OVERHEAD
+
+
+def triple_size(triple: ox.Triple) -> int:
+    """Roughly the bytes one triple takes in an answer."""
+    return len(str(triple)) + _TERM_OVERHEAD
+
+
+def take_within(items: Iterable[Item], max_items: int | None, max_bytes: int | None,
+           size: Callable[[Item], int]) -> tuple[list[Item], bool]:
+    """The first ``items``: at most ``max_items`` of them, whose ``size`` adds up to at most
+    ``max_bytes``; and whether any were left out. Reads no further than the cap, so an engine's
+    lazy answer is never materialised beyond it."""
+    kept: list[Item] = []
+    total = 0
+    for item in items:
+        if max_items is not None and len(kept) == max_items:
+            return kept, True
+        if max_bytes is not None:
+            total += size(item)
+            if total > max_bytes:
+                return kept, True
+        kept.append(item)
+    return kept, False
+
+
+def serialize_within(items: list[Item], serialize: Callable[[list[Item]], bytes],
+           max_bytes: int | None) -> tuple[bytes, bool]:
+    """``serialize(items)``, dropping trailing items until the body holds in ``max_bytes``
+    (escaping can make a format larger than ``take_within``'s estimate); whether any were
+    dropped."""
+    body = serialize(items)
+    kept = len(items)
+    while max_bytes is not None and len(body) > max_bytes and kept:
+        kept = min(kept - 1, kept * max_bytes // len(body))
+        body = serialize(items[:kept])
+    return body, kept < len(items)
 
 
 def select_body(variables: list[str], bindings: list[dict], media_type: str | None) -> bytes:

@@ -19,6 +19,7 @@ from server.store.factory import open_store
 from server.web import browse, changes, harvest, openapi, pages, quality, search, sparql, status
 from server.web.context import SETTINGS_KEY, STORE_KEY, current_store, plain_error
 from server.web.negotiation import NotAcceptable
+from server.web.security_headers import add_security_headers
 from server.web.utf8_input import refuse_invalid_utf8
 
 # Every blueprint, registered in this order.
@@ -35,7 +36,8 @@ STORE_ERROR_STATUS: dict[type[StoreError], int] = {
 }
 
 # Response headers a browser script may read across origins.
-EXPOSED_HEADERS = "Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Truncated"
+EXPOSED_HEADERS = ("Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Byte-Limit, "
+                   "Cnc-Kg-Result-Truncated")
 
 
 def _store_error(error: StoreError) -> Response:
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_cors)
+    app.after_request(add_security_headers)
     app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)

@@ -26,6 +26,7 @@ def page_context(query: str) -> dict:
             "resultFormats": [{"name": f.name, "mediaType": f.media_type} for f in RESULT_FORMATS],
             "graphFormats": [{"name": f.name, "mediaType": f.media_type} for f in GRAPH_FORMATS],
             "maxRows": settings.max_result_rows,
+            "maxMegabytes": settings.max_result_bytes / 2**20,
             "timeout": settings.query_timeout,
         },
     }

@@ -105,6 +105,7 @@ def endpoint() -> Response:
                             named_graphs)
     response = _response(result.body or b"", choice)
     response.headers["Cnc-Kg-Result-Limit"] = str(settings.max_result_rows)
+    response.headers["Cnc-Kg-Result-Byte-Limit"] = str(settings.max_result_bytes)
     if result.truncated:
         response.headers["Cnc-Kg-Result-Truncated"] = "true"
     if request.values.get("format"):

@@ -14,7 +14,13 @@ const downloads = document.getElementById("downloads");
 const downloadLinks = document.getElementById("download-links");
 const endpoint = form.getAttribute("action");
 
-function localHref(iri) {
+// Only http(s) IRIs become links: an IRI of an answer is data, and "javascript:…" or "data:…"
+// followed as a link would run as code. No spaces or control characters either: browsers drop
+// them before reading the scheme ("java\tscript:").
+const WEB_LINK = /^https?:\/\/[^\x00-\x20\x7f]*$/i;
+
+function linkTarget(iri) {
+  if (!WEB_LINK.test(iri)) return null;
   // Entity IRIs under the data namespace are served by this server at /id/...
   return iri.startsWith(config.dataNs) ? "/id/" + iri.slice(config.dataNs.length) : iri;
 }
@@ -28,11 +34,17 @@ function queryUrl(query, format) {
 function termCell(term) {
   const cell = document.createElement("td");
   if (!term) return cell;
-  if (term.type === "uri") {
+  const target = term.type === "uri" ? linkTarget(term.value) : null;
+  if (target) {
     const link = document.createElement("a");
-    link.href = localHref(term.value);
+    link.href = target;
     link.textContent = term.value;
     cell.appendChild(link);
+  } else if (term.type === "uri") {
+    const text = document.createElement("span");
+    text.className = "iri";
+    text.textContent = term.value;
+    cell.appendChild(text);
   } else {
     const text = document.createElement("span");
     text.textContent = term.type === "bnode" ? "_:" + term.value : term.value;
@@ -125,7 +137,7 @@ async function run(query) {
     } else {
       const rows = showTable(data);
       statusLine.textContent = `${rows} row(s) in ${seconds} s` +
-        (truncated ? ` — capped at ${config.maxRows} rows` : "");
+        (truncated ? ` — capped (at most ${config.maxRows} rows and ${config.maxMegabytes} MB)` : "");
     }
     showDownloads(query, config.resultFormats);
   } else {
@@ -133,7 +145,7 @@ async function run(query) {
     pre.textContent = await response.text();
     output.replaceChildren(pre);
     statusLine.textContent = `Graph in ${seconds} s` +
-      (truncated ? ` — capped at ${config.maxRows} triples` : "");
+      (truncated ? ` — capped (at most ${config.maxRows} triples and ${config.maxMegabytes} MB)` : "");
     showDownloads(query, config.graphFormats);
   }
 }
