@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.term import BNode
 
 from server.config import ONTOLOGY_IRI, Settings
 from server.namespaces import bind_prefixes
@@ -117,7 +116,6 @@ class _Placer:
     def __init__(self, project: Project, root: Path):
         self.project, self.root = project, root
         self.prefixes = bind_prefixes(Graph())
-        self.graphs = (project.data, project.ontology, project.shapes)
 
     def finding(self, finding) -> Entry:
         """An entry for a ``server.project.shacl.Finding`` (whose terms are plain text)."""
@@ -163,12 +161,11 @@ class _Placer:
 
     def _named_focus(self, focus: str) -> tuple[URIRef | None, str]:
         """A blank node is reported through the named subject that points at it."""
-        node = BNode(focus)
-        for graph in self.graphs:
-            for subject, predicate in graph.subject_predicates(node):
-                if isinstance(subject, URIRef):
-                    owner = compact(self.prefixes, subject)
-                    return subject, f"{owner} {compact(self.prefixes, predicate)} [blank node]"
+        owner = self.project.owner(focus)
+        if owner is not None:
+            subject, predicate = URIRef(owner[0]), URIRef(owner[1])
+            return subject, (f"{compact(self.prefixes, subject)} "
+                             f"{compact(self.prefixes, predicate)} [blank node]")
         if _ABSOLUTE_IRI.fullmatch(focus):
             return URIRef(focus), compact(self.prefixes, URIRef(focus))
         return None, focus
