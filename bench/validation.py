@@ -62,8 +62,9 @@ def _steps_here(root: Path, reasoner: bool, shapes_check: bool) -> dict:
     started = time.perf_counter()
     run = validate_project(load_settings(root=root), reasoner=reasoner,
                            shapes_check=shapes_check)
-    return {"seconds": time.perf_counter() - started,
+    return {"seconds": round(time.perf_counter() - started, 3),
             "steps": {step: round(seconds, 3) for step, seconds in run.durations.items()},
+            "cpu": {step: round(seconds, 3) for step, seconds in run.cpu.items()},
             "peak_mb": round(peak_mb(), 1),
             "violations": run.report.violations, "warnings": run.report.warnings,
             "entries": len(run.report.entries)}
