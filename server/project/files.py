@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -24,6 +24,8 @@ from server.namespaces import bind_prefixes
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
+# Literals whose lexical form rdflib keeps as written.
+_AS_WRITTEN = (_XSD_STRING, "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
 _ESCAPE = re.compile(r"\\(.)")
 _POSITION_TEXT = re.compile(r"^Parser error (?:at|between) [^:]*:\s*|\s*\(line \d+\)$")
 
@@ -93,8 +95,10 @@ class Project:
         return graph
 
     def ntriples(self, *groups: str) -> bytes:
-        """The triples of ``groups`` as N-Triples (blank nodes keep their labels)."""
-        return ox.serialize(chain.from_iterable(self.triples[g] for g in groups),
+        """The triples of ``groups`` as N-Triples, as the rdflib graphs hold them: blank nodes
+        keep their labels, typed literals take rdflib's canonical form ("06"^^xsd:integer is
+        "6"), which is what validation and the published graph have always seen."""
+        return ox.serialize(_rdflib_literals(chain.from_iterable(self.triples[g] for g in groups)),
                             format=ox.RdfFormat.N_TRIPLES)
 
     def published(self) -> Graph:
@@ -222,6 +226,23 @@ def _read_turtle_file(path: Path) -> _ReadFile:
                 types[subject.value].add(obj)
     origins = _block_starts(text.decode("utf-8"), parser.prefixes, parser.base_iri, counts)
     return _ReadFile(path=path, triples=triples, origins=origins, counts=counts, types=types)
+
+
+def _rdflib_literals(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The quads with each typed literal in the lexical form rdflib gives it (most are already)."""
+    canonical: dict[tuple[str, str], ox.Literal | None] = {}  # None: already canonical
+    literal, as_written = ox.Literal, _AS_WRITTEN
+    for quad in quads:
+        subject, predicate, obj, _graph = quad
+        if type(obj) is literal and obj.datatype.value not in as_written:
+            key = (obj.value, obj.datatype.value)
+            if key not in canonical:
+                lexical = str(_to_rdflib(obj))
+                canonical[key] = None if lexical == obj.value else literal(
+                    lexical, datatype=obj.datatype)
+            if canonical[key] is not None:
+                quad = ox.Quad(subject, predicate, canonical[key])
+        yield quad
 
 
 def _term_converter():
