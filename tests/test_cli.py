@@ -91,6 +91,19 @@ def test_blank_node_labels_stay_within_their_file(tmp_path):
     assert first != second
 
 
+def test_ntriples_for_validation_hold_the_literals_rdflib_holds(tmp_path):
+    """The SHACL engine reads Project.ntriples; pySHACL read rdflib's graphs: same literals."""
+    (tmp_path / "a.ttl").write_text(
+        "@prefix kg: <https://w3id.org/cnc-kg/id/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'kg:test-a kg:test-n "06"^^xsd:integer ; kg:test-d "2023-05-02Z"^^xsd:date ;\n'
+        '    kg:test-s "06" ; kg:test-l "x"@fr ; kg:test-b _:x .\n', encoding="utf-8")
+    project = load_project(load_settings(root=REPO, data_dir=str(tmp_path)))
+    text = project.ntriples("data").decode("utf-8")
+    assert isomorphic(Graph().parse(data=text, format="nt"), project.data)
+    assert '"6"^^' in text and '"2023-05-02"^^' in text and '"06"' in text and "_:" in text
+
+
 @pytest.mark.parametrize("command", ["validate", "build"])
 def test_missing_data_folder_is_an_error_not_a_pass(tmp_path, command):
     root = copy_project(tmp_path)

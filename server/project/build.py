@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
+from rdflib import Graph
 
 from server import dist
 from server.config import DATASET_IRI, Settings
@@ -36,7 +36,6 @@ from server.project.validation import ValidationRun, validate_project
 from server.project.versions import record_version, type_counts
 from server.store import page_index
 from server.store.local import LocalStore
-from server.store.terms import to_oxigraph
 
 PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
@@ -87,16 +86,11 @@ def build_graph(settings: Settings, reasoner: bool = True,
     sources = Sources(run.project.ontology, run.project.shapes, run.report,
                       [str(p.relative_to(settings.root)) for p in run.project.files],
                       run.durations, inputs)
-    result = publish(settings.dist_dir, oxigraph_triples(run.project.published()), sources)
+    published = ox.parse(run.project.ntriples("ontology", "data"), format=ox.RdfFormat.N_TRIPLES)
+    result = publish(settings.dist_dir, (ox.Triple(q.subject, q.predicate, q.object)
+                                         for q in published), sources)
     return BuildResult(result.dist, result.triples, result.entities, result.sha256,
                        result.version, run)
-
-
-def oxigraph_triples(graph: Graph) -> Iterable[ox.Triple]:
-    """The triples of an rdflib graph as pyoxigraph terms."""
-    blank: dict[BNode, ox.BlankNode] = {}
-    return (ox.Triple(to_oxigraph(s, blank), to_oxigraph(p, blank), to_oxigraph(o, blank))
-            for s, p, o in graph)
 
 
 def canonical_lines(triples: Iterable[ox.Triple]) -> list[str]:

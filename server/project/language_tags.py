@@ -19,12 +19,13 @@ skipped as labels and removed from other texts before identification.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -163,21 +164,61 @@ def check_graph(graph: Graph | Iterable[Graph], identifier: bool = True) -> list
     ``identifier=False`` applies the script rules only (no model is loaded).
     """
     graphs = [graph] if isinstance(graph, Graph) else list(graph)
-    people = {s for g in graphs for s in g.subjects(RDF.type, FOAF.Person)}
-    names = Names(str(o) for g in graphs for person in people for p in NAME_PREDICATES
-                  for o in g.objects(person, p) if isinstance(o, Literal))
+    return _check(((s, p, o) for g in graphs for s, p, o in g.triples((None, None, None))),
+                  lambda term: term, identifier)
+
+
+def check_quads(quads: Iterable[ox.Quad], identifier: bool = True) -> list[Mismatch]:
+    """``check_graph`` over the triples as pyoxigraph parsed them (a project of a million
+    triples is checked without making rdflib terms, except for what is reported)."""
+    return _check(((q.subject, q.predicate, q.object) for q in quads), _to_rdflib, identifier)
+
+
+def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    return Literal(term.value, lang=term.language)
+
+
+def _check(triples: Iterable[tuple], as_rdflib: Callable[[object], Node],
+           identifier: bool) -> list[Mismatch]:
+    """The check over ``triples`` of rdflib or pyoxigraph terms (both compare by IRI text
+    through ``value`` or ``str``); ``as_rdflib`` makes a reported term an rdflib one."""
+    rows = list(triples)
+    person, kinds = str(FOAF.Person), {str(p) for p in NAME_PREDICATES}
+    people = {_text(s) for s, p, o in rows if _text(p) == str(RDF.type) and _text(o) == person}
+    names = Names(_text(o) for s, p, o in rows
+                  if _text(s) in people and _text(p) in kinds and _language(o) is not None)
     found = []
-    triples = (t for g in graphs for t in g.triples((None, None, None)))
-    for subject, predicate, obj in triples:
-        if not isinstance(obj, Literal) or not obj.language:
+    for subject, predicate, obj in rows:
+        tag = _language(obj)
+        if not tag:
             continue
-        verdict = script_mismatch(str(obj), obj.language)
-        personal_name = subject in people and predicate in NAME_PREDICATES
+        text = _text(obj)
+        verdict = script_mismatch(text, tag)
+        personal_name = _text(subject) in people and _text(predicate) in kinds
         if verdict is None and identifier and not personal_name:
-            verdict = identifier_mismatch(str(obj), obj.language, names)
+            verdict = identifier_mismatch(text, tag, names)
         if verdict is not None:
-            found.append(Mismatch(subject, predicate, obj, *verdict))
+            found.append(Mismatch(as_rdflib(subject), as_rdflib(predicate), as_rdflib(obj),
+                                  *verdict))
     return found
+
+
+def _text(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal) \
+        else str(term)
+
+
+def _language(term: object) -> str | None:
+    """The language tag of a literal of either kind ("" untagged), ``None`` for a non-literal."""
+    if isinstance(term, ox.Literal):
+        return term.language or ""
+    if isinstance(term, Literal):
+        return term.language or ""
+    return None
 
 
 def turtle_line(text: str, start_line: int, literal: Literal) -> int | None:
@@ -225,6 +266,7 @@ def report_entries(project, root: Path) -> list:
               file=relative(path, root) if path else None, line=line,
               path=compact(prefixes, m.predicate), value=f"{m.literal}@{m.literal.language}",
               message=m.message, shape=SHAPE_PREFIX + m.rule)
-        for m, path, line in located(check_graph((project.data, project.ontology)),
-                                     project.origins)
+        for m, path, line in located(
+            check_quads([*project.triples["data"], *project.triples["ontology"]]),
+            project.origins)
     ]
