@@ -333,6 +333,10 @@ def shacl_problems(findings, analysis: Analysis, baseline: set[tuple]) -> list[P
     A finding on a row that already has a sheet problem is dropped: fix the sheet problem first.
     """
     problems = []
+    # the column of each statement, looked up by the finding's text: one pass, not one per finding
+    columns: dict[tuple[str, str, str], str] = {}
+    for (s, p, o), (_, _, column) in analysis.statement_cells.items():
+        columns.setdefault((str(s), str(p), str(o)), column)
     for finding in findings:
         focus = URIRef(finding.focus_node)
         severity = "error" if finding.severity == "Violation" else "warning"
@@ -346,7 +350,7 @@ def shacl_problems(findings, analysis: Analysis, baseline: set[tuple]) -> list[P
         if focus in analysis.subjects_with_problems:
             continue
         label, row, kind = origin
-        column = _column_of(finding, focus, analysis, kind)
+        column = _column_of(finding, columns, analysis, kind)
         problems.append(Problem(label, row, column, finding.message + rule, severity))
     return problems
 
@@ -355,12 +359,13 @@ def _key(finding) -> tuple:
     return (finding.focus_node, finding.path, finding.shape, finding.value)
 
 
-def _column_of(finding, focus: URIRef, analysis: Analysis, kind: str) -> str:
+def _column_of(finding, columns: dict[tuple[str, str, str], str], analysis: Analysis,
+               kind: str) -> str:
     """The column a finding's path and value came from (label_fr for the French-label rule)."""
     if finding.path and finding.value is not None:
-        for (s, p, o), (_, _, column) in analysis.statement_cells.items():
-            if s == focus and str(p) == finding.path and str(o) == finding.value:
-                return column
+        column = columns.get((finding.focus_node, finding.path, finding.value))
+        if column is not None:
+            return column
     candidates = [c for c in analysis.templates[kind].columns
                   if c.predicate is not None and str(c.predicate) == finding.path]
     for column in candidates:
