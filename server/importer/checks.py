@@ -17,6 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF, ORG, RDF
 from rdflib.term import Node
 
+from server.importer.cells import CellRuleError, import_value
 from server.importer.mapping import (
     TRUE_WORDS,
     CellError,
@@ -255,8 +256,8 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
         choices = choice_values(workspace.ontology, kind, column)
         for value in split_cell(column, text):
             try:
-                term = _term(column, value, choices, known, unpublished, workspace)
-            except CellError as error:
+                term = _term(column, import_value(value), choices, known, unpublished, workspace)
+            except (CellError, CellRuleError) as error:
                 problems.append(Problem(label, record.row, column.name, str(error)))
                 continue
             if term is None:  # a membership of a person who is not published: skip the row
