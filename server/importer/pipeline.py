@@ -34,7 +34,7 @@ def plan_import(settings: Settings, paths: list[Path], prune: bool = False) -> I
         try:
             sheets += read_sheets(path)
         except SheetError as error:
-            problems.append(Problem(path.name, None, None, str(error)))
+            problems.append(Problem(error.where, error.row, None, error.message))
     analysis = analyse(sheets, workspace)
     problems += analysis.problems
     changes, finals = [], []
