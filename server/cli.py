@@ -40,6 +40,13 @@ class LazyGroup(click.Group):
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; the errors it expects end as one line and an exit code."""
+        from server.cli_errors import one_line_errors
+
+        with one_line_errors():
+            return super().invoke(ctx)
+
 
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="cnc-kg")

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from server.cli import with_settings
+from server.cli_errors import read_text
 from server.config import Settings
 from server.namespaces import PREFIXES, bind_prefixes
 from server.rdf_files import ProjectError, load_project
@@ -102,7 +103,7 @@ def render(results, fmt: str) -> bytes:
 
 
 @click.command()
-@click.argument("query_file", type=click.File("r", encoding="utf-8"))
+@click.argument("query_file", type=click.File("rb"))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
               default="table", show_default=True,
               help="SELECT/ASK: aligned table or SPARQL results CSV/TSV/JSON. "
@@ -114,7 +115,7 @@ def query(settings: Settings, query_file, fmt: str) -> None:
     The project's prefixes (cnc:, kg:, skos: ...) are predeclared. Exit 2 if the query does not
     parse or a project file cannot be read.
     """
-    text = query_file.read()
+    text = read_text(query_file, settings.max_query_bytes)
     try:
         store = local_store(settings)
     except ProjectError as error:

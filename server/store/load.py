@@ -28,6 +28,8 @@ ISQL = "isql-vt"     # Debian's name for Virtuoso's isql
 def put_graph(dump: Path, url: str, graph: str, user: str | None = None,
               password: str | None = None, timeout: float = 300.0) -> int:
     """Replace ``graph`` at the Graph Store endpoint ``url`` with ``dump``; return the status."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise click.BadParameter(f"{url!r} is not an http:// or https:// URL", param_hint="--to")
     target = url + ("&" if "?" in url else "?") + urllib.parse.urlencode({"graph": graph})
     handlers = []
     if user:
@@ -45,6 +47,8 @@ def put_graph(dump: Path, url: str, graph: str, user: str | None = None,
         raise click.ClickException(
             f"{target}: HTTP {error.code}: {error.read().decode('utf-8', 'replace')[:500]}"
         ) from error
+    except (urllib.error.URLError, TimeoutError) as error:  # no answer: refused, unknown host
+        raise click.ClickException(f"{target}: {getattr(error, 'reason', error)}") from error
 
 
 def _sql_string(text: str) -> str:
