@@ -18,6 +18,7 @@ import click
 from rdflib import URIRef
 
 from server.cli import with_settings
+from server.cli_errors import BadInput
 from server.config import Settings
 from server.store.base import sparql_term
 from server.store.factory import DUMP_NAME, graph_iri
@@ -96,7 +97,7 @@ def load(settings: Settings, url: str | None, isql_port: int | None, graph: str 
     """Push dist/cnc-kg.nt to an external SPARQL store."""
     dump = settings.dist_dir / DUMP_NAME
     if not dump.is_file():
-        raise click.ClickException(f"{dump} does not exist: run `cnc-kg build` first")
+        raise BadInput(f"{dump} does not exist: run `cnc-kg build` first")
     graph = graph or graph_iri(settings)
     if (url is None) == (isql_port is None):
         raise click.UsageError("give exactly one of --to URL or --isql PORT")
