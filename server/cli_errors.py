@@ -3,7 +3,8 @@
 The exit codes are those of docs/curating.md ("Exit codes and errors"): 0 done, 1 the command
 ran and refused (violations, an import with problems, nothing to remove), 2 bad usage, input that
 cannot be read or output that cannot be written. ``one_line_errors`` wraps every command (see
-``server.cli.LazyGroup.invoke``); ``read_text`` reads a text argument such as a query file.
+``server.cli.LazyGroup.invoke``); ``read_text`` reads a text argument such as a query file, and
+``stream_name`` names it in messages.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def one_line_errors() -> Iterator[None]:
 def read_text(stream: BinaryIO, limit: int) -> str:
     """The UTF-8 text of ``stream`` (an argument opened with ``click.File("rb")``), at most
     ``limit`` bytes; ``BadInput`` naming the file for anything else."""
-    name = getattr(stream, "name", "-")
+    name = stream_name(stream)
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise BadInput(f"{name}: larger than {limit:,} bytes (setting max_query_bytes)")
@@ -64,3 +65,8 @@ def read_text(stream: BinaryIO, limit: int) -> str:
     except UnicodeDecodeError as error:
         raise BadInput(f"{name}: not UTF-8 text (byte {error.start}): a binary file, or save "
                        "it as UTF-8") from error
+
+
+def stream_name(stream: BinaryIO) -> str:
+    """What to call a file argument in a message: its path, or ``<stdin>`` for ``-``."""
+    return getattr(stream, "name", "<stdin>")  # click's test runner gives stdin no name

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from server.cli import with_settings
-from server.cli_errors import read_text
+from server.cli_errors import read_text, stream_name
 from server.config import Settings
 from server.namespaces import PREFIXES, bind_prefixes
 from server.rdf_files import ProjectError, load_project
@@ -123,6 +123,7 @@ def query(settings: Settings, query_file, fmt: str) -> None:
     try:
         results = store.query(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
     except SyntaxError as error:
-        click.echo(f"error: {query_file.name}: {syntax_message(text, str(error))}", err=True)
+        click.echo(f"error: {stream_name(query_file)}: {syntax_message(text, str(error))}",
+                   err=True)
         sys.exit(EXIT_UNREADABLE)
     click.echo(render(results, fmt), nl=False)
