@@ -31,12 +31,10 @@ from server.importer.sheets import Sheet
 from server.importer.templates import (
     KINDS,
     Column,
+    OntologyLookups,
     Template,
-    choice_values,
     local_name,
     resolve,
-    subclasses,
-    superclasses,
 )
 from server.importer.workspace import IMPORTED_PREFIX, Workspace
 from server.namespaces import CNC, bind_prefixes
@@ -122,10 +120,11 @@ def analyse(sheets: list[Sheet], workspace: Workspace) -> Analysis:
         result.sheets_of[kind].append(sheet.label)
         result.graphs.setdefault(kind, bind_prefixes(Graph()))
         matched.append((sheet, template))
-    records, unpublished = _records(matched, workspace, result.problems)
+    lookups = OntologyLookups(workspace.ontology)
+    records, unpublished = _records(matched, workspace, lookups, result.problems)
     known = _known_types(workspace, records)
     for record in records:
-        _map_record(record, known, unpublished, workspace, result)
+        _map_record(record, known, unpublished, lookups, result)
     return result
 
 
@@ -157,7 +156,8 @@ def _header_problems(sheet: Sheet, template: Template) -> list[Problem]:
 
 
 def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
-             problems: list[Problem]) -> tuple[list[_Record], set[str]]:
+             lookups: OntologyLookups, problems: list[Problem]
+             ) -> tuple[list[_Record], set[str]]:
     """First pass: each row's subject and types; duplicate keys; people not to publish."""
     records = []
     unpublished: set[str] = set()
@@ -197,8 +197,8 @@ def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
             types = set()
             if kind.subject_column == "slug":
                 types = {kind.cls, *kind.extra_types}
-                choices = choice_values(workspace.ontology, kind, template.column("type")
-                                        or Column("type", "type"))
+                choices = lookups.choices(kind, template.column("type")
+                                          or Column("type", "type"))
                 chosen = cells.get("type", "")
                 if chosen in choices:
                     types.add(choices[chosen])
@@ -222,9 +222,12 @@ def _known_types(workspace: Workspace, records: list[_Record]) -> dict[str, set[
     """Types of every slug a reference may name: rows being imported, then data/."""
     known: dict[str, set[URIRef]] = defaultdict(set)
     replaced = {workspace.imported_path(r.template.kind.name) for r in records}
-    for subject, _, cls in workspace.data(without=replaced).triples((None, RDF.type, None)):
-        if slug_of(subject):
-            known[slug_of(subject)].add(cls)
+    for path, graph in workspace.data_files.items():
+        if path in replaced:
+            continue
+        for subject, _, cls in graph.triples((None, RDF.type, None)):
+            if slug_of(subject):
+                known[slug_of(subject)].add(cls)
     for record in records:
         if record.subject is not None:
             known[slug_of(record.subject)] |= record.types
@@ -232,11 +235,11 @@ def _known_types(workspace: Workspace, records: list[_Record]) -> dict[str, set[
 
 
 def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set[str],
-                workspace: Workspace, result: Analysis) -> None:
+                lookups: OntologyLookups, result: Analysis) -> None:
     """Second pass: every cell of one row to triples, or to a problem placed on the cell."""
     kind = record.template.kind
     label = record.sheet.label
-    graph = result.graphs.setdefault(kind.name, bind_prefixes(Graph()))
+    graph = result.graphs[kind.name]  # made once per kind by analyse, not once per row
     problems: list[Problem] = []
     triples: list[tuple[Node, Node, Node, str]] = []
     if record.subject is None:
@@ -246,17 +249,17 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
                                     "(never a row number)"))
     elif kind.subject_column == "slug":
         triples += [(record.subject, RDF.type, cls, "slug") for cls in sorted(record.types)
-                    if cls not in _implied_by(record.types, workspace, cls)]
+                    if cls not in _implied_by(record.types, lookups, cls)]
     for column in record.template.columns:
         if column.value in ("slug", "type") or column.predicate is None:
             continue
         text = record.cells.get(column.name, "")
         if not text and column.required:
             problems.append(Problem(label, record.row, column.name, _missing(column)))
-        choices = choice_values(workspace.ontology, kind, column)
+        choices = lookups.choices(kind, column)
         for value in split_cell(column, text):
             try:
-                term = _term(column, import_value(value), choices, known, unpublished, workspace)
+                term = _term(column, import_value(value), choices, known, unpublished, lookups)
             except (CellError, CellRuleError) as error:
                 problems.append(Problem(label, record.row, column.name, str(error)))
                 continue
@@ -280,9 +283,9 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
             result.subjects_with_problems.add(record.subject)
 
 
-def _implied_by(types: set[URIRef], workspace: Workspace, cls: URIRef) -> set[URIRef]:
+def _implied_by(types: set[URIRef], lookups: OntologyLookups, cls: URIRef) -> set[URIRef]:
     """{cls} if a more specific type in ``types`` implies it (Organisation under Ministry)."""
-    implied = any(other != cls and cls in superclasses(workspace.ontology, other)
+    implied = any(other != cls and cls in lookups.superclasses(other)
                   for other in types)
     return {cls} if implied else set()
 
@@ -298,7 +301,7 @@ def _missing(column: Column) -> str:
 
 
 def _term(column: Column, text: str, choices: dict[str, URIRef], known: dict[str, set[URIRef]],
-          unpublished: set[str], workspace: Workspace) -> Node | None:
+          unpublished: set[str], lookups: OntologyLookups) -> Node | None:
     """One cell value as an RDF term; references are checked against ``known`` slugs."""
     if column.value == "source" and re.match(r"^https?://", text):
         return literal_or_iri(Column(column.name, "url"), text, {})
@@ -316,7 +319,7 @@ def _term(column: Column, text: str, choices: dict[str, URIRef], known: dict[str
                              for t in targets)
         raise CellError(f"unknown reference {slug!r}: no row of the sheets imported and no "
                         f"entity in data/ has this slug (expected a {wanted})")
-    allowed = set().union(*(subclasses(workspace.ontology, t) for t in targets))
+    allowed = set().union(*(lookups.subclasses(t) for t in targets))
     if not known[slug] & allowed:
         found = ", ".join(sorted(_short(t) for t in known[slug]))
         raise CellError(f"{slug!r} is a {found}, but {column.name} needs a "
