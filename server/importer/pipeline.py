@@ -30,13 +30,15 @@ class ImportPlan:
 
 def plan_import(settings: Settings, paths: list[Path], prune: bool = False) -> ImportPlan:
     """Check ``paths`` against the project of ``settings`` and plan the files to write."""
-    workspace = load_workspace(settings)
     sheets, problems = [], []
     for path in paths:
         try:
             sheets += read_sheets(path)
         except SheetError as error:
             problems.append(Problem(error.where, error.row, None, error.message))
+    if problems:  # refused before the project is loaded and SHACL runs: a zip bomb costs nothing
+        return ImportPlan(problems=problems, changes=[])
+    workspace = load_workspace(settings)
     analysis = analyse(sheets, workspace)
     problems += analysis.problems
     changes = [plan_file(workspace.imported_path(kind), graph,
