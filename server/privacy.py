@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from server.cli import with_settings
 from server.config import Settings
-from server.importer.mapping import entity_iri
+from server.importer.mapping import CellError, check_slug, entity_iri
 from server.importer.workspace import Workspace, graph_of, load_workspace
 from server.importer.writer import turtle_text, write_text_atomically
 from server.namespaces import CNC
@@ -118,8 +118,11 @@ def remove_person(settings: Settings, slug: str) -> None:
     Also delete their row from your sheets, or the next import brings them back; then run
     `cnc-kg build`.
     """
+    try:
+        person = entity_iri(check_slug(slug))
+    except CellError as error:  # not a slug at all: say so, rather than "not in data/"
+        raise click.BadParameter(str(error), param_hint="SLUG") from error
     workspace = load_workspace(settings)
-    person = entity_iri(slug)
     texts = removal_texts(workspace, person)
     if not texts:
         click.echo(f"kg:{slug} is not in {settings.data_path}: nothing to remove", err=True)

@@ -141,6 +141,8 @@ CASES = [
     Case("remove-person-unknown", "--root {root} remove-person nobody", 1,
          ("kg:nobody", "nothing to remove")),
     Case("remove-person-no-slug", "--root {root} remove-person", 2, ("Missing argument", "SLUG")),
+    Case("remove-person-not-a-slug", "--root {root} remove-person ../Etc", 2,
+         ("SLUG", "'../Etc' is not a valid slug")),
     Case("generate-zero-triples", "--root {root} generate --triples 0 --out {files}/g", 2,
          ("--triples", "0")),
     Case("generate-no-out", "--root {root} generate", 2, ("Missing option", "--out")),
