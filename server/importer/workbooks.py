@@ -2,8 +2,9 @@
 within bounds: its zip directory is checked before anything is decompressed, rows are counted as
 they stream, and every way a damaged file fails becomes one ``SheetError`` naming the file.
 
-XML attacks stay harmless: with defusedxml installed openpyxl refuses any DTD (XXE, billion
-laughs); Python's expat also refuses external entities and bounds entity expansion.
+XML attacks stay harmless: with defusedxml installed openpyxl refuses every entity declaration
+(XXE, billion laughs); Python's expat would not fetch external entities either, and bounds their
+expansion.
 """
 
 from __future__ import annotations
