@@ -70,6 +70,13 @@ class LazyGroup(click.Group):
                 raise
             return _unavailable(name, error.name)
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; the errors it expects end as one line and an exit code."""
+        from server.cli.errors import one_line_errors
+
+        with one_line_errors():
+            return super().invoke(ctx)
+
 
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="cnc-kg")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 import click
 
 from server import dist
 from server.cli.common import with_settings
+from server.cli.errors import BadInput
 from server.config import Settings
 from server.store.factory import graph_iri
 from server.store.push import PushFailed, bulk_load_virtuoso, put_graph
@@ -26,7 +29,9 @@ def load(settings: Settings, url: str | None, isql_port: int | None, graph: str 
     """Push dist/cnc-kg.nt to an external SPARQL store."""
     dump = settings.dist_dir / dist.NTRIPLES
     if not dump.is_file():
-        raise click.ClickException(f"{dump} does not exist: run `cnc-kg build` first")
+        raise BadInput(f"{dump} does not exist: run `cnc-kg build` first")
+    if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise click.BadParameter(f"{url!r} is not an http:// or https:// URL", param_hint="--to")
     graph = graph or graph_iri(settings)
     if (url is None) == (isql_port is None):
         raise click.UsageError("give exactly one of --to URL or --isql PORT")

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from server.cli.common import EXIT_UNREADABLE, unreadable, with_settings
+from server.cli.errors import read_text, stream_name
 from server.config import Settings
 from server.namespaces import PREFIXES, bind_prefixes
 from server.project.files import ProjectError
@@ -73,7 +74,7 @@ def render(results, fmt: str) -> bytes:
 
 
 @click.command()
-@click.argument("query_file", type=click.File("r", encoding="utf-8"))
+@click.argument("query_file", type=click.File("rb"))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
               default="table", show_default=True,
               help="SELECT/ASK: aligned table or SPARQL results CSV/TSV/JSON. "
@@ -85,7 +86,7 @@ def query(settings: Settings, query_file, fmt: str) -> None:
     The project's prefixes (cnc:, kg:, skos: ...) are predeclared. Exit 2 if the query does not
     parse or a project file cannot be read.
     """
-    text = query_file.read()
+    text = read_text(query_file, settings.max_query_bytes)
     try:
         store = local_store(settings)
     except ProjectError as error:
@@ -93,6 +94,7 @@ def query(settings: Settings, query_file, fmt: str) -> None:
     try:
         results = store.query(text, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
     except SyntaxError as error:
-        click.echo(f"error: {query_file.name}: {syntax_message(text, str(error))}", err=True)
+        click.echo(f"error: {stream_name(query_file)}: {syntax_message(text, str(error))}",
+                   err=True)
         sys.exit(EXIT_UNREADABLE)
     click.echo(render(results, fmt), nl=False)

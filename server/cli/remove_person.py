@@ -8,7 +8,7 @@ import click
 
 from server.cli.common import with_settings
 from server.config import Settings
-from server.importer.mapping import entity_iri
+from server.importer.mapping import CellError, check_slug, record_iri
 from server.importer.workspace import load_workspace
 from server.importer.writer import write_text_atomically
 from server.project.privacy import EXIT_NOT_FOUND, removal_texts
@@ -23,8 +23,11 @@ def remove_person(settings: Settings, slug: str) -> None:
     Also delete their row from your sheets, or the next import brings them back; then run
     `cnc-kg build`.
     """
+    try:
+        person = record_iri(check_slug(slug))
+    except CellError as error:  # not a slug at all: say so, rather than "not in data/"
+        raise click.BadParameter(str(error), param_hint="SLUG") from error
     workspace = load_workspace(settings)
-    person = entity_iri(slug)
     texts = removal_texts(workspace, person)
     if not texts:
         click.echo(f"kg:{slug} is not in {settings.data_path}: nothing to remove", err=True)

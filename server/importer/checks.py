@@ -17,12 +17,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF, ORG, RDF
 from rdflib.term import Node
 
+from server.importer.cells import CellRuleError, import_value
 from server.importer.mapping import (
     TRUE_WORDS,
     CellError,
     check_slug,
-    entity_iri,
     literal_or_iri,
+    record_iri,
     slug_of,
     split_cell,
 )
@@ -30,12 +31,10 @@ from server.importer.sheets import Sheet
 from server.importer.templates import (
     KINDS,
     Column,
+    OntologyLookups,
     Template,
-    choice_values,
-    local_name,
     resolve,
-    subclasses,
-    superclasses,
+    term_name,
 )
 from server.importer.workspace import IMPORTED_PREFIX, Workspace
 from server.namespaces import CNC, bind_prefixes
@@ -121,10 +120,11 @@ def analyse(sheets: list[Sheet], workspace: Workspace) -> Analysis:
         result.sheets_of[kind].append(sheet.label)
         result.graphs.setdefault(kind, bind_prefixes(Graph()))
         matched.append((sheet, template))
-    records, unpublished = _records(matched, workspace, result.problems)
+    lookups = OntologyLookups(workspace.ontology)
+    records, unpublished = _records(matched, workspace, lookups, result.problems)
     known = _known_types(workspace, records)
     for record in records:
-        _map_record(record, known, unpublished, workspace, result)
+        _map_record(record, known, unpublished, lookups, result)
     return result
 
 
@@ -156,7 +156,8 @@ def _header_problems(sheet: Sheet, template: Template) -> list[Problem]:
 
 
 def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
-             problems: list[Problem]) -> tuple[list[_Record], set[str]]:
+             lookups: OntologyLookups, problems: list[Problem]
+             ) -> tuple[list[_Record], set[str]]:
     """First pass: each row's subject and types; duplicate keys; people not to publish."""
     records = []
     unpublished: set[str] = set()
@@ -170,7 +171,7 @@ def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
             subject = None
             if key_text:
                 try:
-                    subject = entity_iri(check_slug(key_text))
+                    subject = record_iri(check_slug(key_text))
                 except CellError as error:
                     problems.append(Problem(sheet.label, row, subject_column.name, str(error)))
             if kind.cls == FOAF.Person and not _allowed(cells.get("publication_allowed", "")):
@@ -196,8 +197,8 @@ def _records(matched: list[tuple[Sheet, Template]], workspace: Workspace,
             types = set()
             if kind.subject_column == "slug":
                 types = {kind.cls, *kind.extra_types}
-                choices = choice_values(workspace.ontology, kind, template.column("type")
-                                        or Column("type", "type"))
+                choices = lookups.choices(kind, template.column("type")
+                                          or Column("type", "type"))
                 chosen = cells.get("type", "")
                 if chosen in choices:
                     types.add(choices[chosen])
@@ -221,9 +222,12 @@ def _known_types(workspace: Workspace, records: list[_Record]) -> dict[str, set[
     """Types of every slug a reference may name: rows being imported, then data/."""
     known: dict[str, set[URIRef]] = defaultdict(set)
     replaced = {workspace.imported_path(r.template.kind.name) for r in records}
-    for subject, _, cls in workspace.data(without=replaced).triples((None, RDF.type, None)):
-        if slug_of(subject):
-            known[slug_of(subject)].add(cls)
+    for path, graph in workspace.data_files.items():
+        if path in replaced:
+            continue
+        for subject, _, cls in graph.triples((None, RDF.type, None)):
+            if slug_of(subject):
+                known[slug_of(subject)].add(cls)
     for record in records:
         if record.subject is not None:
             known[slug_of(record.subject)] |= record.types
@@ -231,11 +235,11 @@ def _known_types(workspace: Workspace, records: list[_Record]) -> dict[str, set[
 
 
 def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set[str],
-                workspace: Workspace, result: Analysis) -> None:
+                lookups: OntologyLookups, result: Analysis) -> None:
     """Second pass: every cell of one row to triples, or to a problem placed on the cell."""
     kind = record.template.kind
     label = record.sheet.label
-    graph = result.graphs.setdefault(kind.name, bind_prefixes(Graph()))
+    graph = result.graphs[kind.name]  # made once per kind by analyse, not once per row
     problems: list[Problem] = []
     triples: list[tuple[Node, Node, Node, str]] = []
     if record.subject is None:
@@ -245,18 +249,18 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
                                     "(never a row number)"))
     elif kind.subject_column == "slug":
         triples += [(record.subject, RDF.type, cls, "slug") for cls in sorted(record.types)
-                    if cls not in _implied_by(record.types, workspace, cls)]
+                    if cls not in _implied_by(record.types, lookups, cls)]
     for column in record.template.columns:
         if column.value in ("slug", "type") or column.predicate is None:
             continue
         text = record.cells.get(column.name, "")
         if not text and column.required:
             problems.append(Problem(label, record.row, column.name, _missing(column)))
-        choices = choice_values(workspace.ontology, kind, column)
+        choices = lookups.choices(kind, column)
         for value in split_cell(column, text):
             try:
-                term = _term(column, value, choices, known, unpublished, workspace)
-            except CellError as error:
+                term = _term(column, import_value(value), choices, known, unpublished, lookups)
+            except (CellError, CellRuleError) as error:
                 problems.append(Problem(label, record.row, column.name, str(error)))
                 continue
             if term is None:  # a membership of a person who is not published: skip the row
@@ -283,9 +287,9 @@ def _map_record(record: _Record, known: dict[str, set[URIRef]], unpublished: set
             result.subjects_with_problems.add(record.subject)
 
 
-def _implied_by(types: set[URIRef], workspace: Workspace, cls: URIRef) -> set[URIRef]:
+def _implied_by(types: set[URIRef], lookups: OntologyLookups, cls: URIRef) -> set[URIRef]:
     """{cls} if a more specific type in ``types`` implies it (Organisation under Ministry)."""
-    implied = any(other != cls and cls in superclasses(workspace.ontology, other)
+    implied = any(other != cls and cls in lookups.superclasses(other)
                   for other in types)
     return {cls} if implied else set()
 
@@ -301,7 +305,7 @@ def _missing(column: Column) -> str:
 
 
 def _term(column: Column, text: str, choices: dict[str, URIRef], known: dict[str, set[URIRef]],
-          unpublished: set[str], workspace: Workspace) -> Node | None:
+          unpublished: set[str], lookups: OntologyLookups) -> Node | None:
     """One cell value as an RDF term; references are checked against ``known`` slugs."""
     if column.value == "source" and re.match(r"^https?://", text):
         return literal_or_iri(Column(column.name, "url"), text, {})
@@ -315,20 +319,20 @@ def _term(column: Column, text: str, choices: dict[str, URIRef], known: dict[str
         raise CellError(f"{slug!r} is a person not cleared for publication (people sheet): "
                         "remove the reference or set publication_allowed to yes")
     if slug not in known:
-        wanted = " or ".join(local_name(t) if str(t).startswith(str(CNC)) else t.n3()
+        wanted = " or ".join(term_name(t) if str(t).startswith(str(CNC)) else t.n3()
                              for t in targets)
         raise CellError(f"unknown reference {slug!r}: no row of the sheets imported and no "
                         f"entity in data/ has this slug (expected a {wanted})")
-    allowed = set().union(*(subclasses(workspace.ontology, t) for t in targets))
+    allowed = set().union(*(lookups.subclasses(t) for t in targets))
     if not known[slug] & allowed:
         found = ", ".join(sorted(_short(t) for t in known[slug]))
         raise CellError(f"{slug!r} is a {found}, but {column.name} needs a "
                         + " or ".join(_short(t) for t in targets))
-    return entity_iri(slug)
+    return record_iri(slug)
 
 
 def _short(term: URIRef) -> str:
-    return local_name(term) if str(term).startswith(str(CNC)) else term.n3()
+    return term_name(term) if str(term).startswith(str(CNC)) else term.n3()
 
 
 def shacl_problems(findings, analysis: Analysis, baseline: set[tuple]) -> list[Problem]:
@@ -337,6 +341,10 @@ def shacl_problems(findings, analysis: Analysis, baseline: set[tuple]) -> list[P
     A finding on a row that already has a sheet problem is dropped: fix the sheet problem first.
     """
     problems = []
+    # the column of each statement, looked up by the finding's text: one pass, not one per finding
+    columns: dict[tuple[str, str, str], str] = {}
+    for (s, p, o), (_, _, column) in analysis.statement_cells.items():
+        columns.setdefault((str(s), str(p), str(o)), column)
     for finding in findings:
         focus = URIRef(finding.focus_node)
         severity = "error" if finding.severity == "Violation" else "warning"
@@ -350,7 +358,7 @@ def shacl_problems(findings, analysis: Analysis, baseline: set[tuple]) -> list[P
         if focus in analysis.subjects_with_problems:
             continue
         label, row, kind = origin
-        column = _column_of(finding, focus, analysis, kind)
+        column = _column_of(finding, columns, analysis, kind)
         problems.append(Problem(label, row, column, finding.message + rule, severity))
     return problems
 
@@ -359,12 +367,13 @@ def _key(finding) -> tuple:
     return (finding.focus_node, finding.path, finding.shape, finding.value)
 
 
-def _column_of(finding, focus: URIRef, analysis: Analysis, kind: str) -> str:
+def _column_of(finding, columns: dict[tuple[str, str, str], str], analysis: Analysis,
+               kind: str) -> str:
     """The column a finding's path and value came from (label_fr for the French-label rule)."""
     if finding.path and finding.value is not None:
-        for (s, p, o), (_, _, column) in analysis.statement_cells.items():
-            if s == focus and str(p) == finding.path and str(o) == finding.value:
-                return column
+        column = columns.get((finding.focus_node, finding.path, finding.value))
+        if column is not None:
+            return column
     candidates = [c for c in analysis.templates[kind].columns
                   if c.predicate is not None and str(c.predicate) == finding.path]
     for column in candidates:

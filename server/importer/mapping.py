@@ -1,7 +1,8 @@
 """Sheet cells to RDF terms and back: stable IRIs ``kg:<slug>``, typed dates, identifier IRIs.
 
-``cell_terms`` reads one cell (raising ``CellError`` with a curator's message); ``export_rows``
-turns a graph back into the rows of a sheet (the round trip the tests check).
+``literal_or_iri`` reads one cell value (raising ``CellError`` with a curator's message);
+``export_rows`` turns a graph back into the rows of a sheet (the round trip the tests check), each
+value neutralised against formula injection.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from server.config import DATA_NS
-from server.importer.templates import MULTI_SEPARATOR, Column, Template, local_name
+from server.importer.cells import export_value
+from server.importer.templates import MULTI_SEPARATOR, Column, Template, term_name
 from server.project import identifiers
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -29,7 +31,7 @@ class CellError(ValueError):
     """A cell whose text cannot be read as its column asks."""
 
 
-def entity_iri(slug: str) -> URIRef:
+def record_iri(slug: str) -> URIRef:
     """The IRI of the record with ``slug``."""
     return URIRef(DATA_NS + slug)
 
@@ -115,7 +117,7 @@ def _cell_text(column: Column, term: Node) -> str:
     if column.value in ("ref", "source"):
         return slug_of(term) or str(term)
     if column.value in ("choice", "type"):
-        return local_name(term)
+        return term_name(term)
     if column.value == "boolean":
         return "yes" if term.toPython() is True else "no"
     text = str(term)
@@ -147,7 +149,9 @@ def export_rows(template: Template, graph: Graph) -> list[list[str]]:
     # the graph is one kind's imported file: every record in it is of that kind
     subjects = sorted({s for s in graph.subjects() if slug_of(s)})
     for subject in subjects:
-        cells = {c.name: " | ".join(sorted(_cell_text(c, v) for v in
+        # each value neutralised (server/importer/cells.py): data/ may hold text a spreadsheet
+        # would run as a formula, and the import takes the apostrophe off again
+        cells = {c.name: " | ".join(sorted(export_value(_cell_text(c, v)) for v in
                                            _column_values(template, c, graph, subject)))
                  for c in template.columns}
         cells[subject_column.name] = slug_of(subject)
@@ -157,6 +161,6 @@ def export_rows(template: Template, graph: Graph) -> list[list[str]]:
         # one row per value of the (single) relation column: node-partners
         relation = next(c for c in template.columns if c.value == "ref" and c.predicate)
         values = graph.objects(subject, relation.predicate)
-        for value in sorted(_cell_text(relation, v) for v in values):
+        for value in sorted(export_value(_cell_text(relation, v)) for v in values):
             rows.append([value if name == relation.name else cells[name] for name in header])
     return [header, *rows]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib.graph import ReadOnlyGraphAggregate
+
 from server.config import Settings
 from server.importer.checks import Problem, analyse, shacl_problems
 from server.importer.sheets import SheetError, read_sheets
 from server.importer.workspace import load_workspace
-from server.importer.writer import FileChange, final_graph, plan_file
+from server.importer.writer import FileChange, plan_file
 from server.project.shacl import validate
 
 
@@ -28,25 +30,26 @@ class ImportPlan:
 
 def plan_import(settings: Settings, paths: list[Path], prune: bool = False) -> ImportPlan:
     """Check ``paths`` against the project of ``settings`` and plan the files to write."""
-    workspace = load_workspace(settings)
     sheets, problems = [], []
     for path in paths:
         try:
             sheets += read_sheets(path)
         except SheetError as error:
-            problems.append(Problem(path.name, None, None, str(error)))
+            problems.append(Problem(error.where, error.row, None, error.message))
+    if problems:  # refused before the project is loaded and SHACL runs: a zip bomb costs nothing
+        return ImportPlan(problems=problems, changes=[])
+    workspace = load_workspace(settings)
     analysis = analyse(sheets, workspace)
     problems += analysis.problems
-    changes, finals = [], []
-    for kind, graph in sorted(analysis.graphs.items()):
-        path = workspace.imported_path(kind)
-        old = workspace.data_files.get(path)
-        change = plan_file(path, graph, old, analysis.sheets_of[kind], prune)
-        changes.append(change)
-        finals.append(final_graph(change, graph, old))
-    candidate = workspace.data(without={c.path for c in changes})
-    for graph in finals:
-        candidate += graph
+    changes = [plan_file(workspace.imported_path(kind), graph,
+                         workspace.data_files.get(workspace.imported_path(kind)),
+                         analysis.sheets_of[kind], prune)
+               for kind, graph in sorted(analysis.graphs.items())]
+    # the graph data/ would hold, read through rather than copied (validate copies it anyway)
+    written = {c.path for c in changes}
+    candidate = ReadOnlyGraphAggregate(
+        [g for path, g in workspace.data_files.items() if path not in written]
+        + [c.graph for c in changes])
     report = validate(candidate, workspace.ontology, workspace.shapes)
     baseline: set[tuple] = set()
     imported = {str(s) for s in analysis.subject_rows}

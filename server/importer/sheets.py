@@ -7,95 +7,71 @@ rows whose first cell starts with ``#`` (the template's explanation row) and emp
 from __future__ import annotations
 
 import csv
-import datetime
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
+from server.importer.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
+from server.importer.sheet import Sheet, SheetError, rows_to_sheet
 from server.importer.templates import COMMENT_MARK
 
-
-class SheetError(Exception):
-    """A file that cannot be read as a sheet (not UTF-8, not a workbook, no header)."""
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One sheet: where it comes from, its header and its data rows (row number, cells)."""
-
-    label: str                  # "organisations.csv" or "cnc.xlsx#people": used in messages
-    name: str                   # file stem or worksheet title: tells the kind of record
-    header: tuple[str, ...]
-    rows: tuple[tuple[int, dict[str, str]], ...]
+__all__ = ["Sheet", "SheetError", "check_file", "read_sheets", "rows_to_sheet", "write_csv",
+           "write_xlsx"]
 
 
 def read_sheets(path: Path) -> list[Sheet]:
-    """Every sheet of ``path``: one for a CSV file, one per worksheet of an XLSX workbook."""
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    if path.suffix.lower() == ".csv":
-        return [_read_csv(path)]
-    raise SheetError(f"{path.name}: not a .csv or .xlsx file")
+    """Every sheet of ``path``: one for a CSV file, one per worksheet of an XLSX workbook.
+
+    The file's size is checked before it is read, its rows and columns as they are read
+    (``server.importer.limits``); SheetError names the file and the bound or the damage.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise SheetError(path.name, "not a .csv or .xlsx file")
+    check_file(path)
+    if suffix == ".xlsx":
+        from server.importer.workbooks import read_workbook  # openpyxl is paid for workbooks only
+
+        return read_workbook(path)
+    return [_read_csv(path)]
+
+
+def check_file(path: Path) -> None:
+    """Refuse what is not a regular file (a device or a pipe never ends) or is too large."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise SheetError(path.name, f"cannot be read ({error.strerror})") from error
+    if not path.is_file():
+        raise SheetError(path.name, "not a regular file")
+    if size > MAX_FILE_BYTES:
+        raise SheetError(path.name, f"{size / 1024 / 1024:,.1f} MiB, more than the "
+                         f"{MAX_FILE_BYTES // 1024 // 1024} MiB allowed (limit MAX_FILE_BYTES): "
+                         "split the sheet")
 
 
 def _read_csv(path: Path) -> Sheet:
+    data = path.read_bytes()
     try:
         # utf-8-sig: spreadsheet programs put a byte-order mark in front of UTF-8 CSV files
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SheetError(f"{path.name}: not UTF-8 (byte {error.start}); save it as "
+        found = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "not UTF-8"
+        raise SheetError(path.name, f"{found} (byte {error.start}); save it as "
                          "\"CSV UTF-8\"") from error
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    return _sheet(path.name, path.stem, records)
-
-
-def _read_xlsx(path: Path) -> list[Sheet]:
-    from openpyxl import load_workbook  # only workbooks need it
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError) as error:
-        raise SheetError(f"{path.name}: not a readable .xlsx workbook ({error})") from error
-    try:
-        return [
-            _sheet(f"{path.name}#{sheet.title}", sheet.title,
-                   [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)])
-            for sheet in workbook.worksheets
-        ]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    """A workbook cell as the text a curator sees (dates as ISO, whole numbers without .0)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def _sheet(label: str, name: str, records: list[list[str]]) -> Sheet:
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise SheetError(f"{label}: no header row (row 1 must name the columns)")
-    header = tuple(cell.strip() for cell in records[0])
-    while header and not header[-1]:
-        header = header[:-1]
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        cells = [cell.strip() for cell in record]
-        if not any(cells) or cells[0].startswith(COMMENT_MARK):
-            continue
-        rows.append((number, {name: (cells[i] if i < len(cells) else "")
-                              for i, name in enumerate(header) if name}))
-    return Sheet(label=label, name=name, header=header, rows=tuple(rows))
+        for record in reader:
+            if len(records) == MAX_ROWS:
+                raise SheetError(path.name, f"more than {MAX_ROWS:,} rows (limit MAX_ROWS): "
+                                 "split the sheet")
+            if len(record) > MAX_COLUMNS:
+                raise SheetError(path.name, f"{len(record)} columns, more than the "
+                                 f"{MAX_COLUMNS} allowed (limit MAX_COLUMNS)", len(records) + 1)
+            records.append(record)
+    except csv.Error as error:  # a cell over csv.field_size_limit(), a quote left open
+        raise SheetError(path.name, f"not a CSV file ({error})", reader.line_num) from error
+    return rows_to_sheet(path.name, path.stem, records)
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> None:

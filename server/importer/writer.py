@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -27,14 +28,21 @@ _SAFE_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 def _prefixed(iri: URIRef, used: set[str]) -> str:
     """``prefix:local`` with the longest project namespace that fits, else ``<iri>``."""
-    text = str(iri)
+    prefix, written = _shortest_form(str(iri))
+    if prefix is not None:
+        used.add(prefix)
+    return written
+
+
+@lru_cache(maxsize=65_536)  # the same few thousand IRIs recur on every line of a large import
+def _shortest_form(text: str) -> tuple[str | None, str]:
+    """The prefix used (or None) and the IRI ``text`` as written in Turtle."""
     fits = [(prefix, str(ns)) for prefix, ns in PREFIXES.items()
             if text.startswith(str(ns)) and _SAFE_LOCAL.match(text[len(str(ns)):])]
     if not fits:
-        return f"<{iri}>"
+        return None, f"<{text}>"
     prefix, namespace = max(fits, key=lambda fit: len(fit[1]))
-    used.add(prefix)
-    return f"{prefix}:{text[len(namespace):]}"
+    return prefix, f"{prefix}:{text[len(namespace):]}"
 
 
 def _term(term: Node, used: set[str]) -> str:
@@ -70,11 +78,12 @@ def _object_key(term: Node) -> tuple[int, int, str, str]:
 def entity_block(graph: Graph, subject: URIRef, used: set[str]) -> str:
     """One subject's statements as a Turtle block (type first, then labels, then the rest)."""
     lines = []
-    predicates = sorted(set(graph.predicates(subject)), key=_predicate_key)
-    for predicate in predicates:
+    objects_of: dict[Node, list[Node]] = {}
+    for predicate, term in graph.predicate_objects(subject):  # one index lookup per subject
+        objects_of.setdefault(predicate, []).append(term)
+    for predicate in sorted(objects_of, key=_predicate_key):
         verb = "a" if predicate == RDF.type else _prefixed(predicate, used)
-        objects = sorted(graph.objects(subject, predicate), key=_object_key)
-        for term in objects:
+        for term in sorted(objects_of[predicate], key=_object_key):
             lines.append(f"    {verb} {_term(term, used)}")
     return f"{_prefixed(subject, used)}\n" + " ;\n".join(lines) + " .\n"
 
@@ -102,6 +111,7 @@ class FileChange:
     path: Path
     text: str
     old_text: str | None
+    graph: Graph                                          # what the file will hold
     added: list[URIRef] = field(default_factory=list)
     changed: list[URIRef] = field(default_factory=list)
     removed: list[URIRef] = field(default_factory=list)   # rows no longer in the sheet
@@ -124,10 +134,11 @@ def plan_file(path: Path, new: Graph, old: Graph | None, sources: list[str],
     old = old if old is not None else Graph()
     old_subjects = {s for s in old.subjects() if isinstance(s, URIRef)}
     new_subjects = {s for s in new.subjects() if isinstance(s, URIRef)}
-    final = Graph()
-    final += new
     removed = sorted(old_subjects - new_subjects, key=str)
-    if not prune:
+    final = new
+    if removed and not prune:  # only then does the file hold more than the import: copy
+        final = Graph()
+        final += new
         for subject in removed:
             for triple in old.triples((subject, None, None)):
                 final.add(triple)
@@ -137,23 +148,13 @@ def plan_file(path: Path, new: Graph, old: Graph | None, sources: list[str],
         path=path,
         text=turtle_text(final, import_header(sources)),
         old_text=path.read_text(encoding="utf-8") if path.exists() else None,
+        graph=final,
         added=sorted(new_subjects - old_subjects, key=str),
         changed=changed,
         removed=removed,
         pruned=prune,
         unchanged=len(both) - len(changed),
     )
-
-
-def final_graph(change: FileChange, new: Graph, old: Graph | None) -> Graph:
-    """The graph the file will hold after ``change`` (for validation before writing)."""
-    graph = Graph()
-    graph += new
-    if not change.pruned and old is not None:
-        for subject in change.removed:
-            for triple in old.triples((subject, None, None)):
-                graph.add(triple)
-    return graph
 
 
 def write_text_atomically(path: Path, text: str) -> None:

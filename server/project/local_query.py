@@ -12,6 +12,6 @@ from server.project.files import load_project
 def local_store(settings: Settings) -> ox.Store:
     """An in-memory pyoxigraph store holding the project's ontology + data (not the shapes)."""
     store = ox.Store()
-    graph = load_project(settings).published()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(load_project(settings).ntriples("ontology", "data"),
+               format=ox.RdfFormat.N_TRIPLES)
     return store

@@ -135,7 +135,7 @@ def accepted_graph(proposals: list[Proposal], accepted: list[str],
                    existing: Graph | None) -> Graph:
     """The statements for the proposals named by ``accepted`` ("slug=scheme:id"), added to
     ``existing``; raises ValueError for a name that is not a current proposal."""
-    from server.importer.mapping import entity_iri
+    from server.importer.mapping import record_iri
 
     graph = bind_prefixes(Graph())
     if existing is not None:
@@ -146,5 +146,5 @@ def accepted_graph(proposals: list[Proposal], accepted: list[str],
         if proposal is None:
             raise ValueError(f"{choice!r} is not one of the proposals listed by `cnc-kg "
                              "reconcile` (write it as slug=scheme:identifier)")
-        graph.add((entity_iri(proposal.slug), SCHEMES[proposal.scheme][0], proposal.iri))
+        graph.add((record_iri(proposal.slug), SCHEMES[proposal.scheme][0], proposal.iri))
     return graph

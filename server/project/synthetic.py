@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from server.config import ONTOLOGY_NS, SYNTHETIC_NS
 from server.namespaces import KG
+from server.project.files import turtle_files
 
 MARKER = "generate.json"          # written last; names a folder this command may overwrite
 DATA_FILE = "synthetic.ttl"
@@ -234,7 +235,7 @@ def write_countries(project_data: Path, path: Path) -> int:
     """
     wanted = {ox.NamedNode(iri) for iri in COUNTRIES}
     lines: set[str] = set()
-    for file in sorted(project_data.rglob("*.ttl")):
+    for file in turtle_files(project_data):  # a missing or empty data/ is ProjectError
         for quad in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE):
             if quad.subject in wanted:
                 lines.add(f"{quad.subject} {quad.predicate} {quad.object} .\n")

@@ -45,6 +45,8 @@ def put_graph(dump: Path, url: str, graph: str, user: str | None = None,
         raise PushFailed(
             f"{target}: HTTP {error.code}: {error.read().decode('utf-8', 'replace')[:500]}"
         ) from error
+    except (urllib.error.URLError, TimeoutError) as error:  # no answer: refused, unknown host
+        raise PushFailed(f"{target}: {getattr(error, 'reason', error)}") from error
 
 
 def _sql_string(text: str) -> str:
