@@ -16,14 +16,25 @@ from server.store.base import (
     StoreUnavailable,
 )
 from server.store.factory import open_store
-from server.web import browse, changes, harvest, openapi, pages, quality, search, sparql, status
+from server.web import (
+    browse,
+    changes,
+    harvest,
+    openapi,
+    pages,
+    quality,
+    reconcile,
+    search,
+    sparql,
+    status,
+)
 from server.web.context import SETTINGS_KEY, STORE_KEY, current_store, plain_error
 from server.web.negotiation import NotAcceptable
 from server.web.utf8_input import refuse_invalid_utf8
 
 # Every blueprint, registered in this order.
 BLUEPRINTS = (sparql.bp, pages.bp, browse.bp, search.bp, harvest.bp, changes.bp, quality.bp,
-              openapi.bp, status.bp)
+              openapi.bp, status.bp, reconcile.bp)
 
 # Status of each store error (the most specific class wins).
 STORE_ERROR_STATUS: dict[type[StoreError], int] = {
