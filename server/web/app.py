@@ -46,7 +46,8 @@ STORE_ERROR_STATUS: dict[type[StoreError], int] = {
 }
 
 # Response headers a browser script may read across origins.
-EXPOSED_HEADERS = "Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Truncated"
+EXPOSED_HEADERS = ("Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Truncated, "
+                   "Accept-Ranges, Content-Range")
 
 
 def _store_error(error: StoreError) -> Response:
@@ -67,7 +68,7 @@ def _http_error(error: HTTPException) -> Response:
     response = error.get_response()
     if response.status_code >= 400:
         response = plain_error(error.code or 500, f"{error.name}: {error.description}")
-        for name in ("Allow", "Retry-After"):
+        for name in ("Allow", "Retry-After", "Content-Range"):   # 405, 503, 416
             if name in error.get_response().headers:
                 response.headers[name] = error.get_response().headers[name]
     return response

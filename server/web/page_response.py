@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
+from werkzeug.http import is_resource_modified
 
 from server.config import BASE_IRI
 from server.namespaces import PREFIXES, bind_prefixes
@@ -26,6 +28,7 @@ COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "applic
                 "application/json", "application/xml", "image/svg+xml",
                 "application/sparql-results+json", "application/sparql-results+xml")
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+SINGLE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-[0-9]+)")   # one byte range (RFC 9110 §14.1)
 
 
 def _switch_links() -> list[tuple[str, str, str]]:
@@ -118,17 +121,38 @@ def compress(response: Response) -> Response:
     return response
 
 
-def finish(response: Response) -> Response:
-    """Compress when the client accepts gzip, tag with ETag/Last-Modified, answer 304 if fresh."""
+def _range_environ(response: Response) -> dict:
+    """The request's environment with its ``Range`` kept only when one byte range is asked of
+    a representation that changed (RFC 9110 §13.2.2: a fresh copy answers 304 first; §14.2: a
+    server may ignore a Range it does not serve, such as several ranges or another unit)."""
+    environ = dict(request.environ)
+    asked = environ.get("HTTP_RANGE", "")
+    unchanged = not is_resource_modified(environ, response.headers.get("ETag"),
+                                         last_modified=response.headers.get("Last-Modified"))
+    if unchanged or not SINGLE_RANGE.fullmatch(asked.strip()):
+        environ.pop("HTTP_RANGE", None)
+    return environ
+
+
+def finish(response: Response, ranges: bool = False) -> Response:
+    """Compress when the client accepts gzip (unless the response is encoded already), tag with
+    ETag/Last-Modified, answer 304 if fresh; with ``ranges``, serve one byte range of the body
+    (206, 416 if it is outside; ``Accept-Ranges: bytes``), as downloads resume."""
     if response.status_code == 200 and not response.direct_passthrough:
         body = response.get_data()
-        if _accepts_gzip(response, body):
+        if _accepts_gzip(response, body) and "Content-Encoding" not in response.headers:
             body = _gzipped(body)
             response.set_data(body)
             response.headers["Content-Encoding"] = "gzip"
-        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+        # The tag names the representation: its type and encoding as well as its bytes.
+        variant = f"{response.content_type}\n{response.content_encoding or ''}\n".encode()
+        response.set_etag(hashlib.sha256(variant + body).hexdigest()[:32])
         built = current_published().build_date()
         if built is not None:
             response.last_modified = built
-        response = response.make_conditional(request)
+        if ranges:
+            response = response.make_conditional(_range_environ(response), accept_ranges=True,
+                                                 complete_length=len(body))
+        else:
+            response = response.make_conditional(request)
     return response
