@@ -116,8 +116,9 @@ def _urlset(paths: Sequence[str]) -> Response:
 
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
-    """Every entity page, the home page and the lists, as absolute URLs; when they are more
-    than ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
+    """The HTML pages (home, lists, timeline, network, dumps, ontology, quality) and every
+    entity page (HTML for browsers, RDF by Accept), as absolute URLs; when they are more than
+    ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
     per_file = current_settings().sitemap_urls
     files = harvest.sitemap_files(index(), per_file)
     if files == 1:
