@@ -214,6 +214,8 @@ def test_type_decides_between_namesakes(service, validate):
     both = answer["any"]["result"][:2]
     assert {c["id"] for c in both} == {"peoples-republic-of-china", "china"}
     assert not any(c["match"] for c in answer["any"]["result"])
+    one = reconcile(service, {"q": {"query": name, "limit": 1}}, validate)["q"]["result"]
+    assert len(one) == 1 and not one[0]["match"]     # the namesake left out still counts
     assert top(answer, "org")["id"] == "peoples-republic-of-china" and top(answer, "org")["match"]
     assert top(answer, "place")["id"] == "china" and top(answer, "place")["match"]
     assert all(t["id"] != "cnc:Country" for c in answer["org"]["result"] for t in c["type"])
@@ -384,13 +386,13 @@ def app_client(built_root):
     app.extensions["cnc_kg.store"].close()
 
 
-JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["query", "type", "limit", "properties", "pid", "v", "id",
-                                       "name", "ids", "q0"]) | st.text(max_size=5),
-                      children, max_size=4),
-    max_leaves=20)
+LEAF = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+KEYS = st.sampled_from(["query", "type", "limit", "properties", "pid", "v", "id", "name", "ids",
+                        "q0"]) | st.text(max_size=5)
+INNER = LEAF | st.lists(LEAF, max_size=4) | st.dictionaries(KEYS, LEAF, max_size=4)
+JSONISH = st.lists(INNER, max_size=4) | st.dictionaries(
+    KEYS, INNER | st.dictionaries(KEYS, INNER | st.lists(INNER, max_size=3), max_size=4),
+    max_size=4)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

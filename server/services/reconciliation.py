@@ -260,7 +260,7 @@ class Reconciler:
             if self._compare(candidate, constraints):
                 kept.append(candidate)
         kept.sort(key=Candidate.rank)
-        return self._results(kept[:limit], bool(constraints))
+        return self._results(kept[:limit], self._unambiguous(kept))
 
     def _by_identifier(self, text: str, found: dict[URIRef, Candidate]) -> None:
         """An entity's own identifier (slug or IRI) as the query is an exact match of it."""
@@ -370,8 +370,9 @@ class Reconciler:
             candidate.features[prop.id] = agrees
         return True
 
-    def _results(self, ranked: list[Candidate], constrained: bool) -> list[dict]:
-        """Candidates as the API writes them; ``match`` only for an unambiguous best one."""
+    def _results(self, ranked: list[Candidate], certain: bool) -> list[dict]:
+        """Candidates as the API writes them; ``match`` only for the best one, when
+        ``certain`` (judged on every candidate, not only those the limit keeps)."""
         results = []
         for position, candidate in enumerate(ranked):
             features = [{"id": "name_similarity",
@@ -386,7 +387,7 @@ class Reconciler:
                 "description": self.description(candidate.iri, candidate.matched_name),
                 "score": round(candidate.score, 2),
                 "features": features,
-                "match": position == 0 and self._unambiguous(ranked),
+                "match": position == 0 and certain,
                 "type": [self._type(t) for t in self.index.types(candidate.iri)],
             })
         return results
