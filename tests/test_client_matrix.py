@@ -35,6 +35,7 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, TSV, TURTLE, XML, SPARQLWrapper
 
+from server.config import DATA_NS
 from server.store.guard import query_form
 
 REPO = Path(__file__).resolve().parent.parent
@@ -377,16 +378,23 @@ def test_comunica_catalogue(comunica_catalogue, reference, where, path):
     assert rows_of(got) == rows_of(want)
 
 
-ENTITY_SAMPLE = ("cnc", "cnrs", "e2p2l", "uccs", "france", "emmanuel-macron",
-                 "cnc-presentation-2025")
+def entity_sample(reference: ox.Store) -> list[str]:
+    """One entity of each class the graph's entities have (the first by IRI)."""
+    rows = reference.query(f"""SELECT ?type (MIN(STR(?entity)) AS ?first) WHERE {{
+        ?entity a ?type FILTER (STRSTARTS(STR(?entity), "{DATA_NS}")) }} GROUP BY ?type""")
+    return sorted({row["first"].value[len(DATA_NS):] for row in rows})
 
 
 def test_comunica_reads_entity_documents(comunica, live_server, reference):
-    """Each entity document, dereferenced by Comunica (its own Accept, no file extension),
-    holds the entity's statements as the graph has them."""
-    jobs = [{"id": slug, "sources": [live_server + "id/" + slug],
-             "query": f"SELECT ?p ?o WHERE {{ <https://w3id.org/cnc-kg/id/{slug}> ?p ?o }}"}
-            for slug in ENTITY_SAMPLE]
+    """Entity documents, dereferenced by Comunica with its own Accept (one entity of every
+    class), and the CNC's in each format by file extension, hold the entity's statements."""
+    documents = [(slug, live_server + "id/" + slug) for slug in entity_sample(reference)]
+    documents += [("cnc", live_server + "id/cnc." + extension)
+                  for extension in ("ttl", "nt", "jsonld", "rdf")]
+    assert len(documents) > 10
+    jobs = [{"id": url, "sources": [url],
+             "query": f"SELECT ?p ?o WHERE {{ <{DATA_NS}{slug}> ?p ?o }}"}
+            for slug, url in documents]
     answers = comunica(jobs)
     for job in jobs:
         got = answers[job["id"]]
