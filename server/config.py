@@ -72,6 +72,9 @@ class Settings:
     data_cache_entries: int = 256
     # Instances listed on an ontology term's page (the class list pages show them all).
     term_instances_shown: int = 200
+    # Reconciliation queries in one batch (/reconcile, announced as the manifest's batchSize;
+    # OpenRefine sends 10 at a time): larger batches are refused with 413.
+    reconcile_batch_size: int = 100
     data_dir: str = "data"     # relative to root unless absolute
 
     @property

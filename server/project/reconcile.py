@@ -2,8 +2,9 @@
 
 Offline: names are matched against the versioned table ``reconciliation/lookup.csv`` (name
 variants fr/en/zh/acronym -> identifier, each with the public registry record it was verified
-in), exactly and fuzzily (rapidfuzz). Proposals are only listed; ``--accept SLUG=SCHEME:ID``
-writes the ones a curator names to ``data/reconciled-identifiers.ttl``, nothing else.
+in), exactly and fuzzily, by ``server.project.matching`` (the matcher the reconciliation service
+uses too). Proposals are only listed; ``--accept SLUG=SCHEME:ID`` writes the ones a curator
+names to ``data/reconciled-identifiers.ttl``, nothing else.
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from server.namespaces import CNC, bind_prefixes
 from server.project import identifiers
-from server.text import words
+from server.project.matching import NameTable
 
 LOOKUP_TABLE = Path(__file__).parent / "reconciliation" / "lookup.csv"
 ACCEPTED_FILE = "reconciled-identifiers.ttl"
-FUZZY_THRESHOLD = 90      # rapidfuzz token_sort_ratio, 0-100
-FUZZY_MIN_LENGTH = 6      # acronyms and short names match exactly or not at all
+FUZZY_THRESHOLD = 90      # lowest fuzzy score (token_sort_ratio, 0-100) proposed
 SCHEMES = {"ror": (CNC.ror, identifiers.ROR_PREFIX), "wikidata": (CNC.wikidata,
                                                                 identifiers.WIKIDATA_PREFIX)}
 EXIT_REFUSED = 1
@@ -72,27 +71,20 @@ def load_lookup(path: Path = LOOKUP_TABLE) -> list[Variant]:
 
 def propose(slug: str, where: str, names: list[str], missing: set[str],
             table: list[Variant], threshold: int = FUZZY_THRESHOLD) -> list[Proposal]:
-    """Best match per scheme in ``missing`` for a record called ``names`` (exact before fuzzy)."""
-    best: dict[str, tuple[float, Proposal]] = {}
-    for name in names:
-        key = words(name)
-        for variant in table:
-            if variant.scheme not in missing:
-                continue
-            other = words(variant.name)
-            if key == other:
-                score, match = 101.0, "exact"
-            elif min(len(key), len(other)) >= FUZZY_MIN_LENGTH:
-                score = fuzz.token_sort_ratio(key, other)
-                if score < threshold:
-                    continue
-                match = f"fuzzy {score:.0f}"
-            else:
-                continue
-            if score > best.get(variant.scheme, (0.0, None))[0]:
-                best[variant.scheme] = (score, Proposal(slug, where, variant.scheme,
-                                                        variant.identifier, match, name, variant))
-    return [proposal for _, proposal in sorted(best.values(), key=lambda b: b[1].scheme)]
+    """Best match per scheme in ``missing`` for a record called ``names`` (exact before fuzzy;
+    ties go to the first name, then to the table's first row)."""
+    rows = NameTable((variant, variant.name) for variant in table if variant.scheme in missing)
+    best: dict[str, Proposal] = {}
+    found = rows.best(names, threshold)
+    for variant in table:
+        hit = found.get(variant)
+        if hit is None:
+            continue
+        current = best.get(variant.scheme)
+        if current is None or hit.match > found[current.variant].match:
+            best[variant.scheme] = Proposal(slug, where, variant.scheme, variant.identifier,
+                                            str(hit.match), hit.query, variant)
+    return [best[scheme] for scheme in sorted(best)]
 
 
 def data_proposals(data: Graph, ontology: Graph, table: list[Variant]) -> list[Proposal]:

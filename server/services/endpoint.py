@@ -13,7 +13,7 @@ from server.config import Settings
 from server.formats import GRAPH_FORMATS, RESULT_FORMATS
 from server.namespaces import SD, bind_prefixes
 from server.store import guard
-from server.store.base import QueryResult, Store
+from server.store.base import QueryResult, Store, StoreError
 
 
 def service_description(store: Store, settings: Settings, endpoint: str, void_url: str) -> Graph:
@@ -51,6 +51,15 @@ def service_description(store: Store, settings: Settings, endpoint: str, void_ur
 def query_form(text: str) -> str:
     """"select", "construct", "describe" or "ask"; refuses updates (``QueryRefused``)."""
     return guard.query_form(text)
+
+
+def form_if_query(text: str) -> str | None:
+    """The form of ``text`` if it is a query (not an update, not unreadable), else ``None``:
+    what a client that sent a query as an update meant."""
+    try:
+        return guard.query_form(text)
+    except StoreError:
+        return None
 
 
 def answer(store: Store, query: str, media_type: str, default_graph_uris: Sequence[str],

@@ -101,7 +101,8 @@ def vocabularies(index: GraphIndex) -> list[URIRef]:
     return sorted(found, key=lambda ns: (str(ns) != ONTOLOGY_NS, str(ns)))
 
 
-# Pages that are not entities, listed first in the sitemap.
+# Pages for people (HTML) that are not entities, listed first in the sitemap; the entity pages
+# that follow also answer RDF. Pages without an RDF form are never claimed as RDF.
 SITEMAP_PAGES = ("/", "/list/", "/timeline", "/network", "/dumps/", "/ontology", "/quality")
 
 

@@ -173,6 +173,12 @@ UI: dict[str, dict[str, str]] = {
     "network_capped": {"fr": "Les {shown} nœuds les plus reliés sur {total} sont dessinés.",
                        "en": "The {shown} most connected nodes of {total} are drawn.",
                        "zh": "图中显示连接最多的 {shown} 个节点（共 {total} 个）。"},
+    # The reconciliation service's preview card (issue 14).
+    "reconcile_other_names": {"fr": "Autres noms", "en": "Other names", "zh": "其他名称"},
+    "reconcile_part_of": {"fr": "Fait partie de", "en": "Part of", "zh": "隶属于"},
+    "reconcile_country": {"fr": "Pays", "en": "Country", "zh": "国家"},
+    "reconcile_full_page": {"fr": "Voir la page complète", "en": "See the full page",
+                            "zh": "查看完整页面"},
 }
 
 # Names of the external properties entity pages show (our UI wording, not the vocabularies'

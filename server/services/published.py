@@ -114,16 +114,18 @@ class Published:
         return None if stamp is None else datetime.datetime.fromtimestamp(stamp[1] / 1e9,
                                                                           datetime.UTC)
 
-    def dump_file(self, name: str) -> DumpFile | None:
-        """The dump called ``name`` if it is declared and present."""
+    def dump_file(self, name: str, decoded: bool = False) -> DumpFile | None:
+        """The dump called ``name`` if it is declared and present; with ``decoded``, a gzipped
+        dump's bytes before compression (for a client that reads N-Triples, not gzip)."""
         dump = next((d for d in DUMPS if d.name == name), None)
         if dump is None:
             return None
         path = self.folder / dump.source
+        gzipped = dump.gzipped and not decoded
         # mtime 0: the gzip bytes (and so the ETag) are the same in every worker.
-        body = _cached(path, "gzip" if dump.gzipped else "bytes",
+        body = _cached(path, "gzip" if gzipped else "bytes",
                        (lambda p: gzip.compress(p.read_bytes(), compresslevel=9, mtime=0))
-                       if dump.gzipped else Path.read_bytes)
+                       if gzipped else Path.read_bytes)
         if body is None:
             return None
         modified = datetime.datetime.fromtimestamp(int(path.stat().st_mtime), datetime.UTC)

@@ -16,7 +16,18 @@ from server.store.base import (
     StoreUnavailable,
 )
 from server.store.factory import open_store
-from server.web import browse, changes, harvest, openapi, pages, quality, search, sparql, status
+from server.web import (
+    browse,
+    changes,
+    harvest,
+    openapi,
+    pages,
+    quality,
+    reconcile,
+    search,
+    sparql,
+    status,
+)
 from server.web.context import SETTINGS_KEY, STORE_KEY, current_store, plain_error
 from server.web.negotiation import NotAcceptable
 from server.web.security_headers import add_security_headers
@@ -24,7 +35,7 @@ from server.web.utf8_input import refuse_invalid_utf8
 
 # Every blueprint, registered in this order.
 BLUEPRINTS = (sparql.bp, pages.bp, browse.bp, search.bp, harvest.bp, changes.bp, quality.bp,
-              openapi.bp, status.bp)
+              openapi.bp, status.bp, reconcile.bp)
 
 # Status of each store error (the most specific class wins).
 STORE_ERROR_STATUS: dict[type[StoreError], int] = {
@@ -37,7 +48,7 @@ STORE_ERROR_STATUS: dict[type[StoreError], int] = {
 
 # Response headers a browser script may read across origins.
 EXPOSED_HEADERS = ("Content-Type, Vary, Cnc-Kg-Result-Limit, Cnc-Kg-Result-Byte-Limit, "
-                   "Cnc-Kg-Result-Truncated")
+                   "Cnc-Kg-Result-Truncated, Accept-Ranges, Content-Range")
 
 
 def _store_error(error: StoreError) -> Response:
@@ -58,7 +69,7 @@ def _http_error(error: HTTPException) -> Response:
     response = error.get_response()
     if response.status_code >= 400:
         response = plain_error(error.code or 500, f"{error.name}: {error.description}")
-        for name in ("Allow", "Retry-After"):
+        for name in ("Allow", "Retry-After", "Content-Range"):   # 405, 503, 416
             if name in error.get_response().headers:
                 response.headers[name] = error.get_response().headers[name]
     return response

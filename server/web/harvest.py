@@ -3,6 +3,7 @@ sitemap.xml (https://www.sitemaps.org/protocol.html) and robots.txt."""
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
@@ -41,18 +42,51 @@ def dumps() -> Response:
                        versions=change_feed.feed_entries(published, request.url_root))
 
 
+GZIP = "application/gzip"
+
+
+def _reads_rdf_not_gzip(media_type: str) -> bool:
+    """Whether the client prefers the dump's RDF format to a gzip file: RDF libraries ask for
+    RDF formats only (Comunica: no ``*/*``), downloaders (curl, wget, browsers) for anything,
+    and they get the file."""
+    accept = request.accept_mimetypes
+    return accept.quality(media_type) > accept.quality(GZIP)
+
+
 @bp.route("/dumps/<name>")
 def dump(name: str) -> Response:
-    """One dump file as built by ``cnc-kg build``."""
-    found = current_published().dump_file(name)
+    """One dump file as built by ``cnc-kg build``; byte ranges served (resumed downloads).
+
+    ``cnc-kg.nt.gz`` is the gzip file (``application/gzip``) for downloaders; a client that
+    asks for N-Triples rather than gzip gets it as ``application/n-triples``, with
+    ``Content-Encoding: gzip`` (the same bytes) when it accepts gzip, else decoded.
+    """
+    published = current_published()
+    found = published.dump_file(name)
     if found is None:
         abort(404)
-    media_type = "application/gzip" if found.dump.gzipped else found.dump.media_type
-    if not found.dump.gzipped and media_type != "application/ld+json":
+    dump_info, body, encoding = found.dump, found.body, None
+    filename = dump_info.name
+    media_type = dump_info.media_type
+    if dump_info.gzipped:
+        if _reads_rdf_not_gzip(media_type):
+            filename = dump_info.source
+            if request.accept_encodings.quality("gzip") > 0:
+                encoding = "gzip"
+            else:
+                decoded = published.dump_file(name, decoded=True)
+                body = decoded.body if decoded is not None else gzip.decompress(body)
+        else:
+            media_type = GZIP
+    if media_type not in (GZIP, "application/ld+json"):
         media_type += "; charset=utf-8"
-    response = Response(found.body, content_type=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{found.dump.name}"'
-    return finish(response)
+    response = Response(body, content_type=media_type)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    if dump_info.gzipped:
+        response.vary.update(("Accept", "Accept-Encoding"))
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return finish(response, ranges=True)
 
 
 @bp.route("/.well-known/void")
@@ -82,8 +116,9 @@ def _urlset(paths: Sequence[str]) -> Response:
 
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
-    """Every entity page, the home page and the lists, as absolute URLs; when they are more
-    than ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
+    """The HTML pages (home, lists, timeline, network, dumps, ontology, quality) and every
+    entity page (HTML for browsers, RDF by Accept), as absolute URLs; when they are more than
+    ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
     per_file = current_settings().sitemap_urls
     files = harvest.sitemap_files(index(), per_file)
     if files == 1:

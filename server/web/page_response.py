@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime
 import gzip
 import hashlib
+import re
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
+from werkzeug.http import is_resource_modified
 
 from server.config import BASE_IRI
 from server.namespaces import PREFIXES, bind_prefixes
@@ -28,6 +30,7 @@ COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "applic
                 "application/json", "application/xml", "image/svg+xml",
                 "application/sparql-results+json", "application/sparql-results+xml")
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+SINGLE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-[0-9]+)")   # one byte range (RFC 9110 §14.1)
 
 
 def _switch_links() -> list[tuple[str, str, str]]:
@@ -93,8 +96,8 @@ def format_by_extension(extension: str) -> Format | None:
     return next((f for f in GRAPH_FORMATS if f.extension == extension), None)
 
 
-def _etag(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()[:32]
+def _etag(content_type: str, encoding: str, body: bytes) -> str:
+    return hashlib.sha256(f"{content_type}\n{encoding}\n".encode() + body).hexdigest()[:32]
 
 
 @lru_cache(maxsize=16)
@@ -129,17 +132,38 @@ def compress(response: Response) -> Response:
     return response
 
 
-def finish(response: Response) -> Response:
-    """Compress when the client accepts gzip, tag with ETag/Last-Modified, answer 304 if fresh."""
+def _range_environ(response: Response) -> dict:
+    """The request's environment with its ``Range`` kept only when one byte range is asked of
+    a representation that changed (RFC 9110 §13.2.2: a fresh copy answers 304 first; §14.2: a
+    server may ignore a Range it does not serve, such as several ranges or another unit)."""
+    environ = dict(request.environ)
+    asked = environ.get("HTTP_RANGE", "")
+    unchanged = not is_resource_modified(environ, response.headers.get("ETag"),
+                                         last_modified=response.headers.get("Last-Modified"))
+    if unchanged or not SINGLE_RANGE.fullmatch(asked.strip()):
+        environ.pop("HTTP_RANGE", None)
+    return environ
+
+
+def finish(response: Response, ranges: bool = False) -> Response:
+    """Compress when the client accepts gzip (unless the response is encoded already), tag with
+    ETag/Last-Modified, answer 304 if fresh; with ``ranges``, serve one byte range of the body
+    (206, 416 if it is outside; ``Accept-Ranges: bytes``), as downloads resume."""
     if response.status_code == 200 and not response.direct_passthrough:
         body = response.get_data()
-        if _accepts_gzip(response, body):
+        if _accepts_gzip(response, body) and "Content-Encoding" not in response.headers:
             body = _gzipped(body)
             response.set_data(body)
             response.headers["Content-Encoding"] = "gzip"
-        response.set_etag(memo(_etag, body))
+        # The tag names the representation: its type and encoding as well as its bytes.
+        response.set_etag(memo(_etag, response.content_type, response.content_encoding or "",
+                               body))
         built = index().built
         if built is not None:
             response.last_modified = _date(built)
-        response = response.make_conditional(request)
+        if ranges:
+            response = response.make_conditional(_range_environ(response), accept_ranges=True,
+                                                 complete_length=len(body))
+        else:
+            response = response.make_conditional(request)
     return response

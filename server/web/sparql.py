@@ -21,19 +21,44 @@ QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 READ_ONLY = ("This endpoint is read-only: SPARQL Update is not accepted. "
              "Download the data from /.well-known/void to change a copy.")
+# SPARQLWrapper 2.0 sends a query as update= when a comment before it holds "create", "add"
+# (in "address"), "load"…: its comment stripper keeps every other comment line and its form
+# detection has no word boundaries. docs/clients.md says how to avoid it.
+QUERY_AS_UPDATE = ("This endpoint is read-only, and this request sends a {form} query as a "
+                   "SPARQL Update (update=). SPARQLWrapper 2.0 does that when a comment before "
+                   "the query holds a word such as 'create' or 'address': remove the comments "
+                   "or set the client's queryType after setQuery (see docs/clients.md).")
+
+
+def _read_only(update: str | None) -> Response:
+    """403 for an update; the message says so when the 'update' is in fact a query."""
+    form = service.form_if_query(update or "")
+    if form is None:
+        return plain_error(403, READ_ONLY)
+    return plain_error(403, QUERY_AS_UPDATE.format(form=form.upper()))
+
+
+def _one_query(*sources) -> str | None:
+    """The ``query`` parameter, which the protocol allows once (400 if repeated)."""
+    queries = [q for source in sources for q in source.getlist("query")]
+    if len(queries) > 1:
+        abort(plain_error(400, f"{len(queries)} 'query' parameters: a request carries one "
+                               "query (SPARQL 1.1 Protocol, 2.1)"))
+    return queries[0] if queries else None
 
 
 def _protocol_request() -> tuple[str | None, list[str], list[str]]:
     """(query, default-graph-uri list, named-graph-uri list) of a protocol request.
 
-    Aborts with 403 for updates, 413 for oversized queries, 415 for unknown bodies.
+    Aborts with 400 for repeated queries, 403 for updates, 413 for oversized queries, 415 for
+    unknown bodies.
     """
     limit = current_settings().max_query_bytes
     if request.method == "GET":
         params = request.args
         if "update" in params:
-            abort(plain_error(403, READ_ONLY))
-        query = params.get("query")
+            abort(_read_only(params.get("update")))
+        query = _one_query(params)
     else:
         mime = request.mimetype
         body_limit = current_settings().max_body_bytes
@@ -42,10 +67,13 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
         if mime == FORM:
             params = request.form
             if "update" in params:
-                abort(plain_error(403, READ_ONLY))
-            query = params.get("query")
+                abort(_read_only(params.get("update")))
+            query = _one_query(params, request.args)
         elif mime == QUERY_BODY:
             params = request.args
+            if "query" in params:
+                abort(plain_error(400, "a query in the body (application/sparql-query) and "
+                                       "another in the URL: send one"))
             query = request.get_data(as_text=True)
         elif mime == UPDATE_BODY:
             abort(plain_error(403, READ_ONLY))
