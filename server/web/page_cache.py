@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from flask import current_app, request
 
-from server.web.context import current_settings, index, page_language
+from server.web.context import current_settings, current_store, index, page_language
 
 T = TypeVar("T")
 CACHES_KEY = "cnc_kg.caches"
@@ -42,10 +42,12 @@ def per_page(func: Callable[..., T]) -> Callable[..., T]:
 
 def per_version(func: Callable[..., T]) -> Callable[..., T]:
     """Cache data for pages (sorted lists, pictures, documents) by graph version plus
-    ``func``'s own arguments."""
+    ``func``'s own arguments. The version is the store's, so that a document that needs no
+    graph index (the Service Description) does not wait for one to be built."""
     @functools.wraps(func)
     def cached(*args) -> T:
-        return _cache(func, current_settings().data_cache_entries)(index().version, *args)
+        version = current_store().version()
+        return _cache(func, current_settings().data_cache_entries)(version, *args)
     return cached
 
 
