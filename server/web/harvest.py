@@ -136,5 +136,5 @@ def sitemap_file(number: str) -> Response:
 def robots() -> Response:
     """Points crawlers to the sitemap."""
     sitemap_url = current_settings().public_url + "sitemap.xml"
-    return Response(f"User-agent: *\nAllow: /\nSitemap: {sitemap_url}\n",
-                    content_type="text/plain; charset=utf-8")
+    return finish(Response(f"User-agent: *\nAllow: /\nSitemap: {sitemap_url}\n",
+                           content_type="text/plain; charset=utf-8"))
