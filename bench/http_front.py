@@ -31,6 +31,7 @@ from bench.load_test import run_wrk
 from tests.server_process import NotAnswering, free_port, stop, wait_until_answering
 
 BIN = Path(sys.executable).parent
+LOAD_BEFORE = os.getloadavg()
 REPO = Path(__file__).resolve().parents[1]
 WORKERS = 2
 ASK = "ASK { ?s ?p ?o }"
@@ -47,9 +48,8 @@ CANDIDATES: dict[str, Callable[[int], list[str]]] = {
     "gunicorn gevent 2 workers": lambda port: [
         str(BIN / "gunicorn"), "-k", "gevent", "-w", str(WORKERS),
         "-b", f"127.0.0.1:{port}", "bench.front_apps:wsgi_app()"],
-    "gunicorn asgi worker + a2wsgi": lambda port: [
-        str(BIN / "gunicorn"), "-k", "asgi", "-w", str(WORKERS),
-        "-b", f"127.0.0.1:{port}", "bench.front_apps:asgi_app()"],
+    "cnc-kg serve: gunicorn asgi 2 workers + a2wsgi ×4 (chosen)": lambda port: [
+        str(BIN / "cnc-kg"), "serve", "--root", ".", "--port", str(port)],
     "uvicorn httptools + a2wsgi": lambda port: [
         str(BIN / "uvicorn"), "--workers", str(WORKERS), "--http", "httptools", "--loop",
         "uvloop", "--no-access-log", "--port", str(port), "--factory",
@@ -208,6 +208,9 @@ def main(root: Path, rounds: int, seconds: int, only: tuple[str, ...], attacks: 
         ask = statistics.median(a for _, a in rates[name]) if rates[name] else 0
         attack = attack_rows.get(name, ("—", "—", "—"))
         print(f"| {name} | {' | '.join(attack)} | {robots:,.0f} | {ask:,.0f} |")
+    print(f"\n{rounds} rounds of wrk -t2 -c16 -d{seconds}s per candidate (medians); "
+          f"{os.cpu_count()} cores, load average before the run "
+          f"{LOAD_BEFORE[0]:.1f}; wrk shares the cores with the server it measures.")
 
 
 if __name__ == "__main__":

@@ -182,3 +182,30 @@ def test_head_answers_wherever_get_does(live_server, path, accept):
     assert (head_status, body) == (get_status, b"")
     assert get_status == 200
     assert head_headers["Content-Type"] == get_headers["Content-Type"]
+
+
+def test_body_over_the_limit_refused_before_it_is_sent(live_server):
+    """A POST announcing more than ``max_body_bytes`` gets 413 on its headers alone."""
+    with socket.create_connection(_address(live_server), timeout=ANSWER_BOUND_S) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/sparql-query\r\n"
+                     b"Content-Length: 1073741824\r\n\r\n")
+        assert sock.recv(64).startswith(b"HTTP/1.1 413 ")
+
+
+def test_requests_in_flight_capped_then_admitted_again(built_root, server_starter):
+    """One worker admitting 4 requests at once: while 4 slow bodies are being read, a fifth
+    request is refused with 503 and Retry-After; once they leave, it is answered."""
+    events = []
+    with server_starter(built_root, "--workers", "1",
+                        env={"CNC_KG_MAX_REQUESTS_IN_FLIGHT": "4"}) as base:
+        with trickling(base, 4, *SLOW_BODY):
+            for _ in range(50):                  # until the 4 have reached the admission
+                status, headers, _ = request(base, "GET", "/robots.txt",
+                                             timeout=ANSWER_BOUND_S)
+                if status == 503:
+                    events.append(("refused", headers["Retry-After"]))
+                    break
+        status, _, _ = request(base, "GET", "/robots.txt", timeout=ANSWER_BOUND_S)
+        events.append(("answered", status))
+    assert events == [("refused", "1"), ("answered", 200)]
