@@ -32,5 +32,4 @@ def listen(host: str, port: int) -> socket.socket:
             raise CannotListen(f"port {port} on {host} is already in use: stop what uses it or "
                                f"choose another port with --port") from None
         raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    sock.set_inheritable(True)
     return sock
