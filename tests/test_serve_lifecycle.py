@@ -46,8 +46,16 @@ def serving(root: Path) -> Iterator[tuple[subprocess.Popen, int]]:
 
 
 def _group_left(pgid: int) -> list[str]:
-    found = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
-    return found.stdout.split()
+    """Processes still in process group ``pgid`` (zombies included: not reaped yet)."""
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue                                  # ended while we looked
+        if int(fields[2]) == pgid:
+            left.append(stat.parent.name)
+    return left
 
 
 def _port_free(port: int) -> bool:
