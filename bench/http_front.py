@@ -50,6 +50,10 @@ CANDIDATES: dict[str, Callable[[int], list[str]]] = {
         "-b", f"127.0.0.1:{port}", "bench.front_apps:wsgi_app()"],
     "cnc-kg serve: gunicorn asgi 2 workers + a2wsgi ×4 (chosen)": lambda port: [
         str(BIN / "cnc-kg"), "serve", "--root", ".", "--port", str(port)],
+    "same on asyncio's loop": lambda port: [
+        str(BIN / "gunicorn"), "-k", "server.web.asgi_worker.StoppingASGIWorker", "-w",
+        str(WORKERS), "--asgi-loop", "asyncio", "-b", f"127.0.0.1:{port}",
+        "bench.front_apps:asgi_app()"],
     "uvicorn httptools + a2wsgi": lambda port: [
         str(BIN / "uvicorn"), "--workers", str(WORKERS), "--http", "httptools", "--loop",
         "uvloop", "--no-access-log", "--port", str(port), "--factory",

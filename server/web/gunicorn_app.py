@@ -39,6 +39,9 @@ class _Gunicorn(BaseApplication):
             "workers": settings.workers,
             "worker_class": "server.web.asgi_worker.StoppingASGIWorker",
             "asgi_lifespan": "off",          # the app is built in ``load``, nothing to start
+            # uvloop: cheap ASKs ~1.7× asyncio's rate here (docs/operating.md); a dependency,
+            # and gunicorn warns at start if it is missing.
+            "asgi_loop": "uvloop",
             # The parser's own limit, far beyond ours, only stops absurd lines cheaply: up to
             # it ``whole_request`` answers a long GET query with a 414 that says to POST it.
             "limit_request_line": max(settings.max_request_line_bytes, settings.max_body_bytes),
