@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Persistent IRIs (w3id.org redirects to wherever the graph is served).
 BASE_IRI = "https://w3id.org/cnc-kg/"
@@ -30,15 +31,25 @@ class Settings:
 
     root: Path = field(default_factory=Path.cwd)
     base_iri: str = BASE_IRI
-    # Public base URL the server answers on; entity IRIs under ``base_iri`` map to it.
-    public_url: str = "http://127.0.0.1:8000/"
+    # Public base URL the server answers on (absolute URLs in robots.txt, the sitemap, VoID,
+    # feeds and redirects are made from it, never from the client's Host header); "" = derived
+    # from ``host`` and ``port``. Entity IRIs under ``base_iri`` map to it.
+    public_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 2           # WSGI worker processes
-    threads: int = 4           # threads per WSGI worker
+    workers: int = 2           # web worker processes (each with its own app and engines)
+    threads: int = 4           # threads per web worker that run the application
     # Where gunicorn writes one line per request ("-" = stderr); "" = none, gunicorn's default
     # (a proxy in front usually logs them; the log costs ~10% of a cached page's throughput).
     access_log: str = ""
+    # HTTP front (docs/operating.md, "Why this HTTP server"): requests are read whole by each
+    # worker's event loop before a thread runs them; these bound what a client may send.
+    max_request_line_bytes: int = 8190   # 414 beyond (a longer query: POST it)
+    max_header_fields: int = 100         # 431 beyond
+    max_header_bytes: int = 8190         # per header field; 431 beyond
+    max_requests_in_flight: int = 1000   # per worker, being read or answered; 503 beyond
+    keepalive_timeout: int = 5           # seconds an idle connection is kept open
+    stop_timeout: int = 1                # seconds a stopping worker waits for answers in flight
     store: str = ""            # "" = embedded engine; else URL of an external SPARQL endpoint
     store_graph: str = ""      # named graph holding our data in an external store
     query_timeout: float = 10.0       # seconds before a query is cut
@@ -105,42 +116,126 @@ class Settings:
 
 
 _ENV_PREFIX = "CNC_KG_"
+_MAX_PORT = 65535
+# Allowed range (inclusive) of each numeric setting: (lowest, highest or None).
+RANGES: dict[str, tuple[float, float | None]] = {
+    "port": (1, _MAX_PORT),
+    "workers": (1, 64),
+    "threads": (1, 256),
+    "max_request_line_bytes": (256, 1024 * 1024),
+    "max_header_fields": (8, 1000),
+    "max_header_bytes": (256, 1024 * 1024),
+    "max_requests_in_flight": (1, None),
+    "keepalive_timeout": (0, 3600),
+    "stop_timeout": (0, 3600),
+    "query_timeout": (0.01, None),
+    "query_workers": (1, 64),
+    "reload_check": (0.01, None),
+    "max_query_bytes": (1, None),
+    "max_result_rows": (1, None),
+    "sitemap_urls": (1, 50_000),
+    "page_cache_entries": (1, None),
+    "data_cache_entries": (1, None),
+    "term_instances_shown": (1, None),
+}
+_KINDS = {"int": "a whole number", "float": "a number"}
 
 
-def _coerce(name: str, raw: object) -> object:
-    """Convert a file or environment value to the type of the field it sets."""
+class SettingError(ValueError):
+    """A setting whose value has the wrong type or is out of range; the message is one line
+    naming where it came from (variable, TOML key or option), the value and what is allowed."""
+
+
+def _allowed(name: str, kind: str) -> str:
+    low, high = RANGES.get(name, (None, None))
+    text = _KINDS[kind]
+    if low is not None and high is not None:
+        return f"{text} from {low:g} to {high:g}"
+    return f"{text} ≥ {low:g}" if low is not None else text
+
+
+def _coerce(name: str, raw: object, source: str) -> object:
+    """Convert a file, environment or command-line value to the type of the field it sets;
+    raise ``SettingError`` naming ``source`` when it has the wrong type or is out of range."""
     kind = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
     if kind == "Path":
         return Path(str(raw))
-    if kind == "int":
-        return int(raw)
-    if kind == "float":
-        return float(raw)
     if kind.startswith("tuple"):
         if isinstance(raw, str):
             return tuple(part.strip() for part in raw.split(",") if part.strip())
-        return tuple(raw)
-    return str(raw)
+        if isinstance(raw, list | tuple) and all(isinstance(item, str) for item in raw):
+            return tuple(raw)
+        raise SettingError(f"{source} = {raw!r}: expected a list of strings")
+    if kind in _KINDS:
+        return _number(name, kind, raw, source)
+    if not isinstance(raw, str):
+        raise SettingError(f"{source} = {raw!r}: expected a string")
+    return raw
+
+
+def _number(name: str, kind: str, raw: object, source: str) -> int | float:
+    convert = int if kind == "int" else float
+    try:
+        if isinstance(raw, bool) or (kind == "int" and isinstance(raw, float)):
+            raise ValueError(raw)         # TOML true/1.5 for a count: a mistake, not a 1
+        value = convert(raw.strip() if isinstance(raw, str) else raw)
+    except (TypeError, ValueError):
+        raise SettingError(f"{source} = {raw!r}: expected {_allowed(name, kind)}") from None
+    low, high = RANGES.get(name, (None, None))
+    if value != value or (low is not None and value < low) or (high is not None
+                                                               and value > high):
+        raise SettingError(f"{source} = {raw!r}: expected {_allowed(name, kind)}")
+    return value
+
+
+def _public_url(values: dict[str, object], source: str) -> str:
+    """The public base URL: as configured (with a final "/"), else from host and port."""
+    url = str(values.get("public_url") or "")
+    if not url:
+        host = str(values.get("host", Settings.host))
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{values.get('port', Settings.port)}/"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or \
+            parts.fragment:
+        raise SettingError(f"{source} = {url!r}: expected an absolute http(s) URL such as "
+                           "https://kg.example.org/")
+    return url if url.endswith("/") else url + "/"
 
 
 def load_settings(root: Path | str | None = None, config_file: Path | str | None = None,
                   **overrides: object) -> Settings:
-    """Defaults, then ``config_file`` (or ``$CNC_KG_CONFIG``), then ``CNC_KG_*``, then overrides."""
+    """Defaults, then ``config_file`` (or ``$CNC_KG_CONFIG``), then ``CNC_KG_*``, then overrides.
+
+    Raises ``SettingError`` (one line naming the variable, key or option) for a value of the
+    wrong type or out of range, and for an unknown key of the file.
+    """
     values: dict[str, object] = {}
+    sources: dict[str, str] = {}
     names = {f.name for f in dataclasses.fields(Settings)}
     config_file = config_file or os.environ.get(_ENV_PREFIX + "CONFIG")
     if config_file:
-        with open(config_file, "rb") as fh:
-            for key, raw in tomllib.load(fh).items():
-                if key not in names:
-                    raise ValueError(f"{config_file}: unknown setting {key!r}")
-                values[key] = _coerce(key, raw)
+        try:
+            with open(config_file, "rb") as fh:
+                table = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise SettingError(f"{config_file}: {error}") from None
+        for key, raw in table.items():
+            if key not in names:
+                raise SettingError(f"{config_file}: unknown setting {key!r}")
+            sources[key] = f"{config_file}: {key}"
+            values[key] = _coerce(key, raw, sources[key])
     for name in names:
         env = os.environ.get(_ENV_PREFIX + name.upper())
         if env is not None:
-            values[name] = _coerce(name, env)
-    values.update({k: v for k, v in overrides.items() if v is not None})
+            sources[name] = _ENV_PREFIX + name.upper()
+            values[name] = _coerce(name, env, sources[name])
+    for name, raw in overrides.items():
+        if raw is not None:
+            sources[name] = "--" + name.replace("_", "-")
+            values[name] = _coerce(name, raw, sources[name])
     if root is not None:
         values["root"] = Path(root)
     values["root"] = Path(values.get("root", Path.cwd())).resolve()
+    values["public_url"] = _public_url(values, sources.get("public_url", "public_url"))
     return Settings(**values)

@@ -42,9 +42,9 @@ def ask(base: str, query: str, fmt: str = "json") -> tuple[int, dict[str, str], 
     call = urllib.request.Request(url, data=urllib.parse.urlencode({"query": query}).encode())
     try:
         with urllib.request.urlopen(call, timeout=120) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])

@@ -8,7 +8,9 @@ hypothesis), then a smaller sample and the explicit cases go over real HTTP to `
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import urllib.parse
 
 import pytest
@@ -221,17 +223,28 @@ def test_header_injection_never_splits_headers(live_server, target):
     assert not any("injected" in value for name, value in headers if name.lower() == "set-cookie")
 
 
+def _post_status(base: str, body: bytes, content_type: str) -> bytes:
+    """The status line of a POST of ``body``; the server may answer (and stop reading) before
+    the whole body is sent, so a broken pipe while sending is no failure."""
+    parts = urllib.parse.urlsplit(base)
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                         + content_type.encode() + b"\r\nContent-Length: "
+                         + str(len(body)).encode() + b"\r\n\r\n" + body)
+        return sock.recv(4096).split(b"\r\n", 1)[0]
+
+
 def test_oversized_bodies_are_413(live_server):
     big = b"ASK { " + b"#" * (1 << 20) + b" }"
-    status, _, body = raw_request(live_server, "POST", "/sparql", big,
-                                  {"Content-Type": "application/sparql-query"})
-    assert status == 413, body[:300]
+    assert _post_status(live_server, big, "application/sparql-query") == \
+        b"HTTP/1.1 413 Payload Too Large"
     form = b"query=" + b"A" * (300 * 1024)
-    status, _, _ = raw_request(live_server, "POST", "/sparql", form,
-                               {"Content-Type": "application/x-www-form-urlencoded"})
-    assert status == 413
+    assert _post_status(live_server, form, "application/x-www-form-urlencoded") == \
+        b"HTTP/1.1 413 Payload Too Large"
     long_get = "/sparql?query=" + "A" * (70 * 1024)
-    assert raw_request(live_server, "GET", long_get)[0] == 413
+    status, _, body = raw_request(live_server, "GET", long_get)
+    assert status == 414 and b"POST" in body      # over the request line limit
 
 
 def test_deep_nesting_over_http_then_server_still_answers(live_server):

@@ -131,3 +131,60 @@ def test_mixed_load_no_errors_bounded_memory(live_server, server_pid, dump_path)
     assert after - before < MEMORY_GROWTH_MIB, (
         f"server memory grew {after - before:.1f} MiB ({before:.1f} -> {after:.1f} MiB) "
         f"over {answered} requests")
+
+
+HARVESTED = (("robots.txt", "text/plain"), ("sitemap.xml", "*/*"),
+             (".well-known/void", "text/turtle"), ("dataset", "application/ld+json"),
+             ("sparql", "text/turtle"), ("changes.atom", "*/*"), ("changes.json", "*/*"),
+             ("changes.json?since=1", "*/*"))
+
+
+def test_harvested_documents_under_mixed_load(live_server, dump_path):
+    """What harvesters poll (robots.txt, sitemap, VoID/DCAT, Service Description, feeds), mixed
+    with pages and queries by parallel clients: no failed request, and each document has one
+    ETag all along (one body per graph version, computed once and served like a page). JSON-LD
+    is left out of that count: rdflib orders its output by hash, which differs between the two
+    worker processes."""
+    slugs = _entity_slugs(dump_path)
+    ask = live_server + "sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    tags: dict[str, set[str]] = {path: set() for path, _ in HARVESTED}
+    lock = threading.Lock()
+
+    def harvested(path: str, accept: str) -> None:
+        request = urllib.request.Request(live_server + path, headers={"Accept": accept})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            if "json-ld" not in response.headers["Content-Type"]:
+                with lock:
+                    tags[path].add(response.headers["ETag"])
+
+    calls: list[Callable[[], None]] = [
+        lambda p=path, a=accept: harvested(p, a) for path, accept in HARVESTED]
+    calls += [lambda: _fetch(ask, headers={"Accept": "application/sparql-results+json"}),
+              lambda: _fetch(live_server), lambda: _fetch(live_server + "list/")]
+    calls += [lambda s=slug: _fetch(f"{live_server}id/{s}") for slug in slugs]
+
+    failures: list[str] = []
+    done = itertools.count()
+    stop = time.monotonic() + DURATION
+
+    def client(offset: int) -> None:
+        for call in itertools.islice(itertools.cycle(calls), offset, None):
+            if time.monotonic() > stop:
+                return
+            try:
+                call()
+                next(done)
+            except (AssertionError, OSError, ValueError) as error:
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=client, args=(i * 5,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answered = next(done)
+    assert failures == [], f"{len(failures)} failed of {answered + len(failures)}: {failures[:5]}"
+    assert answered > len(calls)
+    del tags["dataset"]                  # JSON-LD, see above
+    assert {path: len(seen) for path, seen in tags.items()} == {path: 1 for path in tags}

@@ -1,4 +1,5 @@
-"""Runaway queries: several explosive queries at once are all cut at the time limit, cheap
+"""Runaway queries: several explosive queries at once are all cut (at the time limit, or at the
+engine's memory ceiling), cheap
 requests are answered while they run, and the server's memory comes back to its level after.
 
 Only the order of events is asserted (every cheap answer arrives before the first cut), never a
@@ -86,7 +87,8 @@ def test_explosive_queries_cut_cheap_ones_answered_memory_returns(limited_server
     assert len(cuts) == EXPLOSIVE_AT_ONCE
     for status, body, _ in cuts:
         assert status == 503, body[:300]
-        assert b"time limit" in body
+        # Cut at the time limit, or sooner at the engine's memory ceiling (ORDER BY holds rows).
+        assert b"time limit" in body or b"more memory than an engine process" in body
     first_cut = min(at for _, _, at in cuts)
     for (url, _), (status, body, at) in zip(cheap, answers, strict=True):
         assert status == 200, (url, body[:300])

@@ -34,9 +34,9 @@ def get(url: str, accept: str) -> tuple[int, dict[str, str]]:
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}),
                                     timeout=60) as response:
-            return response.status, dict(response.headers)
+            return response.status, response.headers
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers)
+        return error.code, error.headers
 
 
 @pytest.mark.parametrize("path", HTML_PAGES)

@@ -44,9 +44,9 @@ def get(url: str, accept: str = "text/html") -> tuple[int, dict, str]:
     request = urllib.request.Request(url, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, dict(response.headers), response.read().decode("utf-8")
+            return response.status, response.headers, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode("utf-8")
+        return error.code, error.headers, error.read().decode("utf-8")
 
 
 @pytest.fixture(scope="module")

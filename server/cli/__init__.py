@@ -86,9 +86,9 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, root: str | None) -> None:
     """Validate, build, query and serve the CNC knowledge graph."""
-    from server.config import load_settings
+    from server.cli.common import settings_or_exit
 
-    ctx.obj = load_settings(root=root)
+    ctx.obj = settings_or_exit(root=root)
 
 
 def main() -> None:

@@ -10,10 +10,21 @@ from pathlib import Path
 
 import click
 
+from server.config import SettingError, Settings, load_settings
 from server.project.files import ProjectError, RdfSyntaxError
 from server.project.report import relative
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_USAGE = 2          # a bad option or setting
+
+
+def settings_or_exit(**kwargs) -> Settings:
+    """``load_settings(**kwargs)``, or one line naming the bad setting and exit 2."""
+    try:
+        return load_settings(**kwargs)
+    except SettingError as error:
+        click.echo(f"cnc-kg: {error}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def with_settings(func):
@@ -26,11 +37,9 @@ def with_settings(func):
     @click.pass_context
     @functools.wraps(func)
     def wrapper(ctx: click.Context, *args, sub_root: str | None = None, **kwargs):
-        from server.config import load_settings
-
-        settings = ctx.obj if ctx.obj is not None else load_settings()
+        settings = ctx.obj if ctx.obj is not None else settings_or_exit()
         if sub_root is not None:
-            settings = load_settings(root=sub_root)
+            settings = settings_or_exit(root=sub_root)
         return func(settings, *args, **kwargs)
 
     return wrapper

@@ -161,8 +161,11 @@ def main(argv: list[str] | None = None) -> None:
         limit_memory(walls["memory_bytes"])
     _exit_with_parent(args.lifeline)
     channel = Connection(args.channel)
-    channel.send_bytes(READY)
-    serve(store, channel)
+    try:
+        channel.send_bytes(READY)
+        serve(store, channel)
+    except (BrokenPipeError, ConnectionResetError):
+        return                      # the worker went away (stopped while we were starting)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,10 @@ class EnginePool:
                  "--channel", str(theirs.fileno()), "--lifeline", str(life_read),
                  "--confine", self._walls],
                 pass_fds=(theirs.fileno(), life_read, *self._pass_fds), close_fds=True,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=ENGINE_ENVIRONMENT)
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=ENGINE_ENVIRONMENT,
+                # Its own process group: Ctrl-C at the terminal reaches the web workers, which
+                # stop their engines through the lifeline, not engines still starting up.
+                process_group=0)
         finally:
             theirs.close()
             os.close(life_read)

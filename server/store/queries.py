@@ -43,10 +43,19 @@ def values_clause(variable: str, terms: Sequence[Identifier]) -> str:
     return f"\nVALUES {_variable(variable)} {{ {' '.join(sparql_term(t) for t in terms)} }}\n"
 
 
-def bindings_clause(bindings: Mapping[str, Identifier]) -> str:
-    """A trailing ``VALUES (?a ?b) { (x y) }`` block binding one value per variable."""
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bound(sparql: str, bindings: Mapping[str, Identifier]) -> str:
+    """``sparql`` with ``bindings`` as a ``VALUES (?a ?b) { (x y) }`` block at the start of its
+    WHERE clause, where every query form accepts it (Virtuoso refuses a trailing one after a
+    CONSTRUCT)."""
     if not bindings:
-        return ""
+        return sparql
     names = " ".join(_variable(name) for name in bindings)
     values = " ".join(sparql_term(term) for term in bindings.values())
-    return f"\nVALUES ({names}) {{ ({values}) }}\n"
+    where = _WHERE.search(sparql)
+    if where is None:
+        raise ValueError("an internal query without a WHERE clause cannot take bindings")
+    return (sparql[:where.end()] + f"\n  VALUES ({names}) {{ ({values}) }}\n"
+            + sparql[where.end():])

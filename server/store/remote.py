@@ -37,7 +37,7 @@ from server.store.base import (
 )
 from server.store.decoding import decode
 from server.store.page_index import PageIndex
-from server.store.queries import bindings_clause
+from server.store.queries import bound
 from server.store.reloading import Build, Generation, Pins, Reloader
 from server.store.results import (
     ask_body,
@@ -133,7 +133,7 @@ class RemoteStore(Store):
               bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
         """Run one of the server's own queries on the endpoint (see ``Store.query``)."""
         form = guard.query_form(sparql)
-        return self._run(sparql + bindings_clause(bindings or {}), form, None, None, None)
+        return self._run(bound(sparql, bindings or {}), form, None, None, None)
 
     def _run(self, sparql: str, form: str, media_type: str | None, limit: int | None,
              max_bytes: int | None) -> QueryResult:

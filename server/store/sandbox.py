@@ -30,6 +30,7 @@ same numbers everywhere), so it is called directly.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -102,15 +103,19 @@ def verify(policy: Confinement) -> None:
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:                                    # the child: never returns
-        os.close(reader)
+        reason = b"the check process stopped before it could tell"
         try:
+            os.close(reader)
             confine(policy)
             _probe(policy)
             reason = b""
         except SandboxError as error:
             reason = str(error).encode() or b"unknown reason"
-        os.write(writer, reason)
-        os._exit(0)
+        finally:
+            # Whatever happens here (even Ctrl-C), this copy of the server must not run on.
+            with contextlib.suppress(OSError):
+                os.write(writer, reason)
+            os._exit(0)
     os.close(writer)
     with os.fdopen(reader, "rb") as pipe:
         reason = pipe.read()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
@@ -28,7 +30,13 @@ from server.web import (
     sparql,
     status,
 )
-from server.web.context import SETTINGS_KEY, STORE_KEY, current_store, plain_error
+from server.web.context import (
+    SETTINGS_KEY,
+    STORE_KEY,
+    current_settings,
+    current_store,
+    plain_error,
+)
 from server.web.negotiation import NotAcceptable
 from server.web.security_headers import add_security_headers
 from server.web.utf8_input import refuse_invalid_utf8
@@ -75,6 +83,21 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+def _public_location(response: Response) -> Response:
+    """Point redirects at the public base URL, never at the host the client's ``Host`` header
+    names (werkzeug makes its slash redirects, ``/list`` → ``/list/``, absolute from it)."""
+    location = response.headers.get("Location")
+    if location and urlsplit(location).netloc:
+        target = urlsplit(location)
+        public = (current_settings().public_url.rstrip("/") + target.path
+                  + (f"?{target.query}" if target.query else ""))
+        response.headers["Location"] = public
+        # werkzeug's body repeats the old URL as a link: say the new one instead
+        response.set_data(f"Moved to {public}\n")
+        response.content_type = "text/plain; charset=utf-8"
+    return response
+
+
 def _cors(response: Response) -> Response:
     """Let browser clients on any origin call the endpoint (Fetch standard, CORS protocol)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -114,7 +137,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_cors)
     app.after_request(add_security_headers)
+    app.after_request(_public_location)
     app.before_request(refuse_invalid_utf8)
     app.before_request(_pin_graph)
     app.teardown_request(_unpin_graph)
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Release what ``create_app`` opened (the store and its engine processes)."""
+    app.extensions[STORE_KEY].close()

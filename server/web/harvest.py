@@ -20,16 +20,17 @@ from server.web.context import (
     page_language,
     whole_number,
 )
-from server.web.negotiation import GRAPH_FORMATS, negotiate
-from server.web.page_response import finish, rdf_response, render_page
+from server.web.negotiation import GRAPH_FORMATS, Format, negotiate
+from server.web.page_cache import per_version
+from server.web.page_response import finish, rdf_response, render_page, serialize
 
 bp = Blueprint("harvest", __name__)
 
 
 def _description() -> Graph:
-    published = current_published()
-    graph = harvest.description(current_store(), index(), published, request.url_root)
-    change_feed.add_versions(graph, URIRef(DATASET_IRI), published, request.url_root)
+    published, public_url = current_published(), current_settings().public_url
+    graph = harvest.description(current_store(), index(), published, public_url)
+    change_feed.add_versions(graph, URIRef(DATASET_IRI), published, public_url)
     return graph
 
 
@@ -39,7 +40,8 @@ def dumps() -> Response:
     lang = page_language()
     published = current_published()
     return render_page("pages/dumps.html", lang, files=published.dumps(),
-                       versions=change_feed.feed_entries(published, request.url_root))
+                       versions=change_feed.feed_entries(published,
+                                                          current_settings().public_url))
 
 
 GZIP = "application/gzip"
@@ -89,12 +91,19 @@ def dump(name: str) -> Response:
     return finish(response, ranges=True)
 
 
+@per_version
+def _void_document(fmt: Format) -> bytes:
+    """The VoID + DCAT description in ``fmt``, computed once per graph version (harvesters poll
+    it: at 0.4 s a computation it saturated the server)."""
+    return serialize(_description(), fmt)
+
+
 @bp.route("/.well-known/void")
 @bp.route("/dataset")
 def void() -> Response:
     """The VoID + DCAT description of the dataset (RDF; Turtle unless asked otherwise)."""
     choice = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-    response = rdf_response(_description(), choice.format, choice.media_type)
+    response = rdf_response(_void_document(choice.format), choice.format, choice.media_type)
     response.vary.add("Accept")
     return response
 
@@ -102,16 +111,40 @@ def void() -> Response:
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def _xml(body: str) -> Response:
-    return finish(Response('<?xml version="1.0" encoding="UTF-8"?>\n' + body,
-                           content_type="application/xml; charset=utf-8"))
+def _xml(body: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body).encode("utf-8")
 
 
-def _urlset(paths: Sequence[str]) -> Response:
-    root = request.url_root.rstrip("/")
+def _urlset(paths: Sequence[str]) -> bytes:
+    root = current_settings().public_url.rstrip("/")
     return _xml(f'<urlset xmlns="{SITEMAP_NS}">\n'
                 + "".join(f"  <url><loc>{escape(root + path)}</loc></url>\n" for path in paths)
                 + "</urlset>\n")
+
+
+@per_version
+def _sitemap_document(number: int) -> bytes | None:
+    """File ``number`` of the sitemap (0: ``/sitemap.xml`` itself), once per graph version;
+    ``None`` when there is no such file."""
+    per_file = current_settings().sitemap_urls
+    files = harvest.sitemap_files(index(), per_file)
+    if number == 0 and files == 1:
+        return _urlset(harvest.sitemap_paths(index(), 0, per_file))
+    if number == 0:
+        public_url = escape(current_settings().public_url)
+        return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
+                    + "".join(f"  <sitemap><loc>{public_url}sitemap-{n}.xml</loc></sitemap>\n"
+                              for n in range(1, files + 1))
+                    + "</sitemapindex>\n")
+    if files == 1 or not 1 <= number <= files:     # a sitemap in one file has no parts
+        return None
+    return _urlset(harvest.sitemap_paths(index(), (number - 1) * per_file, per_file))
+
+
+def _sitemap_response(body: bytes | None) -> Response:
+    if body is None:
+        abort(404)
+    return finish(Response(body, content_type="application/xml; charset=utf-8"))
 
 
 @bp.route("/sitemap.xml")
@@ -119,30 +152,21 @@ def sitemap() -> Response:
     """The HTML pages (home, lists, timeline, network, dumps, ontology, quality) and every
     entity page (HTML for browsers, RDF by Accept), as absolute URLs; when they are more than
     ``sitemap_urls``, a sitemap index of the files ``/sitemap-N.xml`` that list them."""
-    per_file = current_settings().sitemap_urls
-    files = harvest.sitemap_files(index(), per_file)
-    if files == 1:
-        return _urlset(harvest.sitemap_paths(index(), 0, per_file))
-    return _xml(f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
-                + "".join(f"  <sitemap><loc>{escape(request.url_root)}sitemap-{n}.xml</loc>"
-                          "</sitemap>\n" for n in range(1, files + 1))
-                + "</sitemapindex>\n")
+    return _sitemap_response(_sitemap_document(0))
 
 
 @bp.route("/sitemap-<number>.xml")
 def sitemap_file(number: str) -> Response:
     """File ``number`` (from 1) of a split sitemap."""
-    per_file = current_settings().sitemap_urls
     file_number = whole_number(number)
-    files = harvest.sitemap_files(index(), per_file)
-    if file_number is None or not 1 <= file_number <= files or files == 1:
-        abort(404)                               # a sitemap in one file has no parts
-    return _urlset(harvest.sitemap_paths(index(), (file_number - 1) * per_file, per_file))
+    if not file_number:                  # there is no file 0
+        abort(404)
+    return _sitemap_response(_sitemap_document(file_number))
 
 
 @bp.route("/robots.txt")
 def robots() -> Response:
     """Points crawlers to the sitemap."""
-    return Response(f"User-agent: *\nAllow: /\nSitemap: {request.url_root}sitemap.xml\n",
-                    content_type="text/plain; charset=utf-8")
-
+    sitemap_url = current_settings().public_url + "sitemap.xml"
+    return finish(Response(f"User-agent: *\nAllow: /\nSitemap: {sitemap_url}\n",
+                           content_type="text/plain; charset=utf-8"))

@@ -17,6 +17,7 @@ def page_context(query: str) -> dict:
                  for q in load_catalogue(settings.queries_dir)]
     return {
         "query": query,
+        "endpoint_url": settings.public_url + "sparql",
         "autorun": bool(query),
         "default_query": prologue + "\nSELECT ?s ?p ?o\nWHERE { ?s ?p ?o }\nLIMIT 25\n",
         "catalogue": catalogue,

@@ -94,7 +94,7 @@ def service() -> Response:
     if request.method == "POST":
         abort(plain_error(400, "send a query batch as the form field 'queries' or a data "
                                "extension query as 'extend'"))
-    return _json(_reconciler().manifest(request.url_root,
+    return _json(_reconciler().manifest(current_settings().public_url,
                                         current_settings().reconcile_batch_size))
 
 

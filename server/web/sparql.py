@@ -6,11 +6,12 @@ query page for browsers and a Service Description for RDF clients when no query 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 
 from server.services import endpoint as service
 from server.web.context import current_settings, current_store, plain_error
-from server.web.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Choice, negotiate
+from server.web.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Choice, Format, negotiate
+from server.web.page_cache import per_version
 from server.web.page_response import compress
 from server.web.query_page import page_context
 
@@ -19,6 +20,7 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+READING = ("GET", "HEAD")      # HEAD answers as GET does, without the body
 READ_ONLY = ("This endpoint is read-only: SPARQL Update is not accepted. "
              "Download the data from /.well-known/void to change a copy.")
 # SPARQLWrapper 2.0 sends a query as update= when a comment before it holds "create", "add"
@@ -54,7 +56,7 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
     unknown bodies.
     """
     limit = current_settings().max_query_bytes
-    if request.method == "GET":
+    if request.method in READING:
         params = request.args
         if "update" in params:
             abort(_read_only(params.get("update")))
@@ -96,11 +98,16 @@ def _describe_service() -> Response:
     choice = _choice((HTML, *GRAPH_FORMATS))
     if choice.format is HTML:
         return _page("")
-    endpoint = url_for("sparql.endpoint", _external=True)
-    void_url = request.url_root + ".well-known/void"
+    return _response(_service_document(choice.format), choice)
+
+
+@per_version
+def _service_document(fmt: Format) -> bytes:
+    """The Service Description in ``fmt``, computed once per graph version."""
+    public_url = current_settings().public_url
+    endpoint, void_url = public_url + "sparql", public_url + ".well-known/void"
     graph = service.service_description(current_store(), current_settings(), endpoint, void_url)
-    body = graph.serialize(format=choice.format.rdflib, encoding="utf-8")
-    return _response(body, choice)
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
 def _page(query: str) -> Response:
@@ -123,7 +130,7 @@ def endpoint() -> Response:
         return _describe_service()
     form = service.query_form(query)
     table = RESULT_FORMATS if form in ("select", "ask") else GRAPH_FORMATS
-    if request.method == "GET":
+    if request.method in READING:
         table = (*table, HTML)          # a permalink opened in a browser shows the page
     choice = _choice(table)
     if choice.format is HTML:

@@ -42,10 +42,19 @@ def _is_utf8_form(raw: bytes) -> bool:
                for run in _HIGH_RUN.finditer(raw))
 
 
+def _path_bytes() -> bytes:
+    """The request path as the client sent it, percent-decoded. Behind the ASGI front the
+    path reaches WSGI already decoded (broken bytes as U+FFFD), so it is read from the ASGI
+    scope's ``raw_path`` that a2wsgi passes on; plain WSGI gives its bytes as Latin-1."""
+    scope = request.environ.get("asgi.scope")
+    if scope is not None and scope.get("raw_path"):
+        return unquote_to_bytes(scope["raw_path"].split(b"?", 1)[0])
+    return request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+
+
 def refuse_invalid_utf8() -> Response | None:
     """``before_request`` hook: a 400 naming the part that is not UTF-8, else nothing."""
-    path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
-    if not _is_utf8(path):
+    if not _is_utf8(_path_bytes()):
         return plain_error(400, "Bad Request: the path is not valid UTF-8 once percent-decoded")
     if not _is_utf8_form(request.query_string):
         return plain_error(400, "Bad Request: the query string is not valid UTF-8 once "
