@@ -9,17 +9,14 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from server.namespaces import WD
 from server.services.index import GraphIndex, Label
-from server.services.iris import local_name
+from server.services.names import name as name_of
+from server.services.partners import side as partner_side
 from server.store.base import Store
 from server.store.queries import internal_query, values_clause
 from server.text import fold
 
 MAX_NETWORK_NODES = 40      # the picture draws at most this many nodes, best connected
-# Country of a partner, told by the country's Wikidata item (or, failing that, its slug).
-COUNTRY_SIDES = {WD.Q142: "fr", WD.Q148: "cn"}
-COUNTRY_SLUGS = {"france": "fr", "china": "cn"}
 ROW = 24                  # px between rows
 COLUMN_WIDTH = 280
 GAP = 60                  # px between columns (where the links run)
@@ -64,12 +61,6 @@ def _fit(text: str, width_px: int) -> str:
     return text
 
 
-def _side(country: URIRef | None, wikidata: URIRef | None) -> str:
-    if wikidata in COUNTRY_SIDES:
-        return COUNTRY_SIDES[wikidata]
-    return COUNTRY_SLUGS.get(local_name(str(country)) if country else "", "other")
-
-
 def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPicture:
     """Lay out nodes in the middle column, French partners left, Chinese (and other) right.
 
@@ -83,18 +74,18 @@ def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPictur
         if chosen else []
     for node, organisation, country, wikidata in rows:
         links.add((node, organisation))
-        side = _side(country, wikidata)
+        side = partner_side(country, wikidata)
         if sides.get(organisation, "other") == "other":
             sides[organisation] = side
     for node in chosen:
         links.add((node, node))          # a node without partners is still drawn
-    nodes = sorted({n for n, _ in links}, key=lambda n: fold(index.label(n, lang).text))
+    nodes = sorted({n for n, _ in links}, key=lambda n: fold(name_of(index, n, lang).text))
     row_of = {node: i for i, node in enumerate(nodes)}
     x_of = {"fr": 10, "node": 10 + COLUMN_WIDTH + GAP, "cn": 10 + 2 * (COLUMN_WIDTH + GAP),
             "other": 10 + 2 * (COLUMN_WIDTH + GAP)}
     boxes: dict[URIRef, Box] = {}
     for node in nodes:
-        label = index.label(node, lang)
+        label = name_of(index, node, lang)
         boxes[node] = Box(node, label, _fit(label.text, COLUMN_WIDTH), x_of["node"],
                           TOP + row_of[node] * ROW, "node")
     rows_of: dict[URIRef, list[int]] = defaultdict(list)
@@ -103,10 +94,10 @@ def network_picture(store: Store, index: GraphIndex, lang: str) -> NetworkPictur
     for side in ("fr", "cn", "other"):
         members = {o for n, o in links if o != n and sides.get(o) == side}
         mean = {o: sum(rows_of[o]) / max(1, len(rows_of[o])) for o in members}
-        ordered = sorted(members, key=lambda o: (mean[o], fold(index.label(o, lang).text)))
+        ordered = sorted(members, key=lambda o: (mean[o], fold(name_of(index, o, lang).text)))
         offset = len([b for b in boxes.values() if b.x == x_of[side] and b.side != "node"])
         for i, organisation in enumerate(ordered):
-            label = index.label(organisation, lang)
+            label = name_of(index, organisation, lang)
             boxes[organisation] = Box(organisation, label, _fit(label.text, COLUMN_WIDTH),
                                       x_of[side], TOP + (offset + i) * ROW, side)
     lines, pairs = [], []

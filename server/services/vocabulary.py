@@ -15,6 +15,7 @@ from server.config import ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS
 from server.namespaces import bind_prefixes
 from server.services.i18n import LANGUAGES, pick, primary
 from server.services.index import GraphIndex, Label
+from server.services.names import name as name_of
 
 
 def concise_description(graph: Graph, iri: URIRef, inbound: bool = True) -> Graph:
@@ -152,4 +153,4 @@ def shape_iri(name: str) -> URIRef:
 def term_instances(index: GraphIndex, iri: URIRef, lang: str,
                    limit: int) -> list[tuple[URIRef, Label]]:
     """The first ``limit`` entities typed ``iri`` (by IRI), each with its name in ``lang``."""
-    return [(i, index.label(i, lang)) for i in index.instances(iri, limit)]
+    return [(i, name_of(index, i, lang)) for i in index.instances(iri, limit)]

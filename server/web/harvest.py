@@ -20,7 +20,7 @@ from server.web.context import (
     whole_number,
 )
 from server.web.negotiation import GRAPH_FORMATS, negotiate
-from server.web.page_response import finish, rdf_response, render_page
+from server.web.page_response import finish, html_only, rdf_response, render_page
 
 bp = Blueprint("harvest", __name__)
 
@@ -33,6 +33,7 @@ def _description() -> Graph:
 
 
 @bp.route("/dumps/")
+@html_only
 def dumps() -> Response:
     """The list of dumps with their size and date, and links to VoID and DCAT."""
     lang = page_language()

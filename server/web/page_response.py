@@ -4,8 +4,10 @@ conditional requests (ETag/Last-Modified, RFC 9110 §13)."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
@@ -17,7 +19,7 @@ from server.namespaces import PREFIXES, bind_prefixes
 from server.services import i18n
 from server.services.iris import href
 from server.web.context import LANG_COOKIE, current_published
-from server.web.negotiation import GRAPH_FORMATS, Format
+from server.web.negotiation import GRAPH_FORMATS, HTML, Format, negotiate
 from server.web.page_cache import memo
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -26,6 +28,18 @@ COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "applic
                 "application/json", "application/xml", "image/svg+xml",
                 "application/sparql-results+json", "application/sparql-results+xml")
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def html_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A view of a page that has no RDF form: 406 when the client's ``Accept`` refuses HTML
+    (RFC 9110 §15.5.7), never HTML sent to a client that asked for something else."""
+    @functools.wraps(view)
+    def negotiated(*args, **kwargs) -> Response:
+        negotiate((HTML,), request.headers.get("Accept"), request.args.get("format"))
+        response = view(*args, **kwargs)
+        response.vary.add("Accept")
+        return response
+    return negotiated
 
 
 def _switch_links() -> list[tuple[str, str, str]]:
@@ -42,7 +56,8 @@ def render_body(template: str, lang: str, alternates: tuple[tuple[Format, str], 
     return render_template(
         template, lang=lang, t=i18n.ui(lang), languages=_switch_links(),
         alternates=alternates, href=lambda iri: href(str(iri), BASE_IRI),
-        base_iri=BASE_IRI, **context)
+        language_badge=lambda tag: i18n.language_badge(tag, lang), base_iri=BASE_IRI,
+        **context)
 
 
 def page_response(body: str | bytes, lang: str, status: int = 200) -> Response:
