@@ -248,4 +248,4 @@ def test_network_picture_shows_every_node_and_partner(live_server, published):
             assert f'href="/id/{str(organisation)[len(DATA_NS):]}"' in svg, organisation
     links = sum(1 for node in nodes for _ in published.objects(node, partner))
     assert svg.count("<line ") >= links
-    assert 'aria-labelledby="network-title"' in svg and "<title" in svg
+    assert 'aria-labelledby="network-title-wide"' in svg and "<title" in svg
