@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from server.config import BASE_IRI
 from server.services import browse, class_lists, network_layout
 from server.services.entity import EntityViews
 from server.services.figures import figures
@@ -42,6 +43,12 @@ def _page(body: str | None) -> Response:
     if body is None:
         abort(404)
     return page_response(body, page_language())
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon, for clients that ask the conventional address (pages link it)."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
 
 
 @bp.route("/")
@@ -185,5 +192,5 @@ def network_svg() -> Response:
 
 @per_version
 def _network_svg(lang: str) -> str:
-    return render_template("pages/network.svg", picture=_picture(lang), lang=lang,
-                           t=ui(lang), standalone=True, href=lambda iri: href(str(iri)))
+    return render_template("pages/network.svg", layout=_picture(lang).layouts[0], lang=lang,
+                           t=ui(lang), href=lambda iri: href(str(iri), BASE_IRI))

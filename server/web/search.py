@@ -1,10 +1,12 @@
-"""Search: the results page and the JSON autocomplete API over every name of every entity."""
+"""Search: the results page and the JSON autocomplete API over every name of every entity,
+and the names of a batch of IRIs (the query page's result table)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
 from server.services.iris import href
+from server.services.labels import MAX_IRIS, labels
 from server.services.search import MAX_RESULTS, search
 from server.web.context import index, page_language
 from server.web.page_response import finish, html_only, render_page
@@ -43,5 +45,17 @@ def autocomplete() -> Response:
                          " · ".join(part.text for part in h.context),
                          "descriptionLang": h.description.lang if h.description else lang}
                         for h in hits])
+    response.vary.update(("Accept-Language", "Cookie"))
+    return finish(response)
+
+
+@bp.route("/api/labels", methods=["GET", "POST"])
+def iri_labels() -> Response:
+    """``{iri: {"label", "lang", "short", "url"}}`` for each ``iri`` parameter (form-encoded
+    in a POST for long lists; at most ``MAX_IRIS``), named in the page language."""
+    iris = request.values.getlist("iri")
+    if len(iris) > MAX_IRIS:
+        abort(400, description=f"at most {MAX_IRIS} iri parameters per request")
+    response = jsonify(labels(index(), iris, page_language()))
     response.vary.update(("Accept-Language", "Cookie"))
     return finish(response)
