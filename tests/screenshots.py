@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,17 +17,15 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+from browsing import chromium, wait_until_settled
 from server_process import free_port, stop, wait_until_answering
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
 CNC_KG = str(Path(sys.executable).parent / "cnc-kg")
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 LANGUAGES = ("fr", "en", "zh")
 WIDTH = 1000              # CSS px: a modest width keeps the files small and the text legible
 MAX_HEIGHT = 1500         # a long page is cut: the README shows its top
-PAGE_TIMEOUT = 30
 QUERY = (REPO / "queries" / "cq-08-node-partners.rq")
 
 # (file stem, path) of each page photographed; the query page runs its query on load.
@@ -57,36 +54,10 @@ def built_server() -> Iterator[str]:
             stop(process, grace=15)
 
 
-@contextlib.contextmanager
-def chromium() -> Iterator:
-    """Headless Chromium with a fresh profile, ``WIDTH`` CSS px wide."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="cnc-kg-screenshots-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                 "--force-device-scale-factor=1", f"--window-size={WIDTH},{MAX_HEIGHT}",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(PAGE_TIMEOUT)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 def photograph(driver, url: str, path: Path) -> None:
     """Load ``url``, wait for the query page's answer if any, save the page's top as PNG."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
     driver.get(url)
-    WebDriverWait(driver, PAGE_TIMEOUT).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-        and not d.find_elements("css selector", "[aria-busy=true]"))
+    wait_until_settled(driver)
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(WIDTH, min(height, MAX_HEIGHT))
     driver.save_screenshot(str(path))
@@ -96,7 +67,7 @@ def take(base: str, out: Path) -> list[Path]:
     """Every page of ``PAGES`` in every language, saved under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    with chromium() as driver:
+    with chromium(WIDTH, MAX_HEIGHT) as driver:
         for stem, path in PAGES:
             for lang in LANGUAGES:
                 target = out / f"{stem}-{lang}.png"
@@ -107,6 +78,8 @@ def take(base: str, out: Path) -> list[Path]:
 
 
 def main() -> None:
+    if not subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout:
+        sys.exit("no font with Chinese glyphs: install fonts-noto-cjk (Debian) first")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", help="photograph this running server instead of building")
     parser.add_argument("--out", type=Path, default=OUT, help="folder of the PNG files")

@@ -158,7 +158,9 @@ class EntityViews:
         picked = pick(names or {}, lang)
         text, tag = picked if picked else (local_name(str(iri)), "")
         target = href(str(iri), self.base_iri)
-        return Value(text, tag, target, external=not target.startswith("/"))
+        # A name without a language tag is data in an unknown language: not translated.
+        return Value(text, tag, target, external=not target.startswith("/"),
+                     literal=bool(picked) and not tag)
 
     def source(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
         """A link to a source document, marked when it is a copy of another publisher's page."""
@@ -334,7 +336,7 @@ class EntityViews:
                 text = local_name(str(node)) if isinstance(node, URIRef) else str(node)
                 target = str(node) if isinstance(node, URIRef) else url.format(text)
                 label = str(node) if predicate == FOAF.homepage else f"{scheme} {text}"
-                found.append(Value(label, href=target, external=True))
+                found.append(Value(label, href=target, external=True, literal=True))
         return found
 
     def _schema_org(self, graph: Graph, iri: URIRef, types: list[URIRef], title: Label) -> dict:

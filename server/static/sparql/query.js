@@ -49,33 +49,50 @@ function setBusy(busy) {
 // --- cells -----------------------------------------------------------------------------------
 
 function iriCell(cell, iri) {
+  // The IRI itself, as code (a link when it is a web address) until its name comes.
+  const code = element("code", iri, "iri");
   const url = safeUrl(iri);
-  const shown = url ? element("a", iri, "iri") : element("span", iri, "iri");
-  if (url) shown.href = url;
-  cell.replaceChildren(shown);
+  if (url) {
+    const link = element("a");
+    link.href = url;
+    link.appendChild(code);
+    cell.replaceChildren(link);
+  } else {
+    cell.replaceChildren(code);
+  }
 }
 
 function named(cell, iri, found) {
-  // The name in the page language (a badge when it is another), then the short name.
+  // The name in the page language (a badge when it is another), then the short name; an IRI
+  // nothing names keeps its short name as code.
   if (!found || (!found.label && !found.short)) return;
-  const parts = [];
-  const url = safeUrl(found.url);
-  const name = url ? element("a", found.label || found.short) : element("span",
-                                                                       found.label || found.short);
-  if (url) name.href = url;
+  const name = found.label ? element("span", found.label) : element("code", found.short, "short");
   if (found.label && found.lang) name.lang = found.lang;
-  parts.push(name);
+  else if (found.label) name.translate = false;        // a name in no stated language
+  const url = safeUrl(found.url);
+  const parts = [name];
+  if (url) {
+    const link = element("a");
+    link.href = url;
+    link.appendChild(name);
+    parts[0] = link;
+  }
   const primary = (found.lang || "").split("-")[0].toLowerCase();
   if (found.label && primary && primary !== config.lang) {
     parts.push(" ", element("span", config.languageNames[primary] || found.lang, "badge lang"));
   }
-  if (found.label && found.short) parts.push(" ", element("code", found.short, "short"));
-  cell.title = iri;
+  if (found.label && found.short) {
+    const short = element("code", found.short, "short");
+    short.title = iri;
+    parts.push(" ", short);
+  }
   cell.replaceChildren(...parts);
 }
 
 function literalCell(cell, term) {
+  // A value of the data: in its language, or (untagged) not to be translated.
   const text = element("span", term.value);
+  if (!term["xml:lang"]) text.translate = false;
   if (term["xml:lang"]) {
     text.lang = term["xml:lang"];
     cell.append(text, " ", element("small", "@" + term["xml:lang"]));
@@ -96,7 +113,7 @@ function termCell(term, cells) {
     if (!cells.has(term.value)) cells.set(term.value, []);
     cells.get(term.value).push(cell);
   } else if (term.type === "bnode") {
-    cell.appendChild(element("span", "_:" + term.value));
+    cell.appendChild(element("code", "_:" + term.value));
   } else {
     literalCell(cell, term);
   }
@@ -130,7 +147,8 @@ function showTable(data) {
   const table = element("table", undefined, "results");
   const head = table.createTHead().insertRow();
   for (const name of data.head.vars) {
-    const th = element("th", "?" + name);
+    const th = element("th");
+    th.appendChild(element("code", "?" + name));
     th.scope = "col";
     head.appendChild(th);
   }
@@ -147,9 +165,9 @@ function showTable(data) {
 function showDownloads(query, formats) {
   downloadLinks.replaceChildren();
   for (const fmt of formats) {
-    const link = element("a", fmt.name);
+    const link = element("a");
+    link.appendChild(element("code", fmt.name));
     link.href = queryUrl(query, fmt.name);
-    link.title = fmt.mediaType;
     link.type = fmt.mediaType;
     downloadLinks.append(link, " ");
   }
