@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install serve test lint build validate bench clean
+.PHONY: install serve test lint build validate bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(STAMP)
 	.ci/need wrk:wrk virtuoso-t:virtuoso-opensource isql-vt:virtuoso-opensource
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
+
+# The README's pictures of the site (docs/screenshots/), from a fresh build, in fr/en/zh.
+screenshots: $(STAMP)
+	$(BIN)/python tests/screenshots.py
 
 clean:
 	rm -rf dist .pytest_cache .ruff_cache
