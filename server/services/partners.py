@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from server.namespaces import WD
 from server.services.index import GraphIndex, Label
@@ -50,15 +50,14 @@ class Partners:
 def partners(store: Store, index: GraphIndex, node: URIRef, lang: str) -> Partners | None:
     """The partners of ``node`` by side; ``None`` when it has none."""
     found: dict[URIRef, tuple[bool, str]] = {}
-    for organisation, coordinator, country, wikidata, _ in store.query(
+    for organisation, role, country, wikidata, _ in store.query(
             internal_query("partners"), bindings={"node": node}).rows:
         if not isinstance(organisation, URIRef):
             continue
         was_coordinator, was_side = found.get(organisation, (False, "other"))
         shown = side(country, wikidata)
-        found[organisation] = (
-            was_coordinator or (isinstance(coordinator, Literal) and bool(coordinator.toPython())),
-            shown if was_side == "other" else was_side)
+        found[organisation] = (was_coordinator or str(role) == "coordinator",
+                               shown if was_side == "other" else was_side)
     if not found:
         return None
     facts = index.list_facts(found)
