@@ -214,8 +214,8 @@ class _Writer:
         for iri in entities:             # entities get the smallest ids, in IRI order
             self.term(iri)
         labels = {iri: _best_names(found) for iri, found in names.items()}
-        deep = self._members(entities, types, supers, labels)
-        self._list_facts(entities, types, supers, labels, deep)
+        deep, name_keys = self._members(entities, types, supers, labels)
+        self._list_facts(entities, types, supers, labels, deep, name_keys)
         self._descriptions(entities)
         self._dated(types, supers, labels)
         self._network()
@@ -247,9 +247,9 @@ class _Writer:
 
     def _members(self, entities: list[str], types: dict[str, set[str]],
                  supers: dict[str, set[str]], labels: dict[str, dict[str, str]]
-                 ) -> dict[str, list[str]]:
+                 ) -> tuple[dict[str, list[str]], dict[str, dict[str, tuple[str, str]]]]:
         """Every class's entities (its own and its subclasses'), sorted by name per language;
-        returns them by class."""
+        returns them by class, and each entity's name sort key per language."""
         deep: dict[str, list[str]] = defaultdict(list)
         direct: dict[str, int] = defaultdict(int)
         for iri in entities:
@@ -271,11 +271,12 @@ class _Writer:
                                      for pos, iri in enumerate(ordered)))
         self.db.executemany("INSERT INTO member_counts VALUES (?, ?, ?)",
                             ((self.term(c), len(m), direct.get(c, 0)) for c, m in deep.items()))
-        return deep
+        return deep, keys
 
     def _list_facts(self, entities: list[str], types: dict[str, set[str]],
                     supers: dict[str, set[str]], labels: dict[str, dict[str, str]],
-                    deep: dict[str, list[str]]) -> None:
+                    deep: dict[str, list[str]],
+                    name_keys: dict[str, dict[str, tuple[str, str]]]) -> None:
         """What the class lists show beside names (``facts``), which of those columns each
         class has (``list_columns``) and its members sorted by each of them, per language
         (``member_order``: a sorted page costs one range read, as the name order does)."""
@@ -297,9 +298,9 @@ class _Writer:
                     continue
                 self.db.execute("INSERT INTO list_columns VALUES (?, ?)", (cls_id, column))
                 for lang in LANGUAGES:
-                    keys = {iri: (*_column_key(value[iri], column, labels, lang),
-                                  *_sort_key(labels.get(iri, {}), iri, lang))
-                            for iri in members}
+                    # Few values recur (countries, types, parents): each is folded once.
+                    shown = {v: _column_key(v, column, labels, lang) for v in set(value.values())}
+                    keys = {iri: (*shown[value[iri]], *name_keys[lang][iri]) for iri in members}
                     self.db.executemany(
                         "INSERT INTO member_order VALUES (?, ?, ?, ?, ?)",
                         ((cls_id, lang, column, pos, self.term(iri)) for pos, iri in
