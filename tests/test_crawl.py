@@ -161,6 +161,15 @@ def test_lists_named_on_the_home_page_exist(live_server):
         assert b'<table class="list">' in body
 
 
+def test_the_site_has_an_icon(live_server):
+    """Pages link the icon; clients that ask the conventional address find it too."""
+    with urllib.request.urlopen(live_server + "favicon.ico", timeout=TIMEOUT) as response:
+        assert response.status == 200
+        assert response.headers.get_content_type() == "image/svg+xml"
+        assert b"<svg" in response.read()
+    assert b'rel="icon"' in _fetch(live_server, "en")[2]
+
+
 def test_no_english_interface_word_on_a_chinese_page(crawled):
     assert crawled.pages["zh"]
     assert not crawled.english_on_chinese, crawled.english_on_chinese
