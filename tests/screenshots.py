@@ -2,8 +2,8 @@
 
 ``make screenshots`` (or ``python tests/screenshots.py``) builds the project, serves it on a
 free loopback port, and saves ``docs/screenshots/<page>-<lang>.png`` for the home page, a
-network node, the network, the query page with a result and the dataset page, in French,
-English and Chinese. ``--base URL`` photographs a server already running instead.
+network node, the CNC's page, the network, the query page with a result and the dataset page,
+in French, English and Chinese. ``--base URL`` photographs a server already running instead.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ QUERY = (REPO / "queries" / "cq-08-node-partners.rq")
 PAGES = (
     ("home", "/"),
     ("node", "/id/e2p2l"),
+    ("entity-cnc", "/id/cnc"),         # the README's earlier pictures, kept up to date
     ("network", "/network"),
     ("query", "/sparql?" + urllib.parse.urlencode({"query": QUERY.read_text("utf-8")})),
     ("dataset", "/dataset"),
