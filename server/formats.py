@@ -58,8 +58,9 @@ GRAPH_FORMATS: tuple[Format, ...] = (
            _W3C + "RDF_XML", ("rdf+xml", "xml", "rdf"), ox.RdfFormat.RDF_XML, "xml"),
 )
 
-# People's pages.
-HTML = Format("html", "text/html", ("application/xhtml+xml",), "html")
+# People's pages. HTML only: the pages are HTML5, not well-formed XML, so they are never sent
+# as application/xhtml+xml (a client refusing text/html gets another format or a 406).
+HTML = Format("html", "text/html", (), "html")
 
 
 def by_media_type(table: tuple[Format, ...], media_type: str) -> Format | None:

@@ -1,26 +1,23 @@
 """The pages in a real browser (Debian's headless chromium through selenium and chromedriver):
-home → search → entity → linked entity → back, with an axe-core check on every page."""
+home → search → entity → linked entity → back, with an axe-core check on every page; the query
+page answering a question and by keyboard; search suggestions by keyboard; the network at a
+phone's width."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
+from browsing import PAGE_TIMEOUT, ChromiumMissing, chromium, wait_until_settled
+from interface_words import english_words_on_chinese_page
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_PREFIX = REPO / "tests" / ".node"            # npm install target (git-ignored)
 AXE = NODE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1200,900")
-PAGE_TIMEOUT = 30
 
 
 @pytest.fixture(scope="session")
@@ -37,25 +34,11 @@ def axe_source() -> str:
 @pytest.fixture(scope="module")
 def browser():
     """Headless chromium with a fresh profile."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    for needed in (CHROMIUM, CHROMEDRIVER):
-        if not Path(needed).exists():
-            pytest.fail(f"{needed} is missing: install Debian's chromium and chromium-driver")
-    profile = tempfile.mkdtemp(prefix="cnc-kg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(PAGE_TIMEOUT)
-    driver.set_script_timeout(PAGE_TIMEOUT)
     try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        with chromium() as driver:
+            yield driver
+    except ChromiumMissing as missing:
+        pytest.fail(str(missing))
 
 
 def axe_violations(driver, axe_source: str) -> list[str]:
@@ -120,3 +103,92 @@ def test_home_search_entity_linked_entity_back(live_server, browser, axe_source)
 def test_other_pages_have_no_axe_violations(live_server, browser, axe_source, path):
     browser.get(live_server + path + "?lang=zh")
     assert not axe_violations(browser, axe_source)
+
+
+@pytest.mark.parametrize("path", ["sparql", "dataset", "list/Organisation?sort=country",
+                                  "search?q=universite+lille", "id/e2p2l", "id/lia-a-agd",
+                                  "quality"])
+def test_new_pages_have_no_axe_violations(live_server, browser, axe_source, path):
+    separator = "&" if "?" in path else "?"
+    browser.get(f"{live_server}{path}{separator}lang=zh")
+    wait_until_settled(browser)
+    assert not axe_violations(browser, axe_source)
+
+
+def test_query_page_answers_a_question_with_names(live_server, browser, axe_source):
+    """A question of the catalogue, run from its link on the Chinese page: a table whose IRIs
+    are named in Chinese (or badged) beside their short names, and no English word."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(live_server + "sparql?lang=zh")
+    question = browser.find_element(By.CSS_SELECTOR, "a.example[href*='CQ8']")
+    assert "法国" in question.text
+    question.click()
+    wait_until_settled(browser)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#output table tbody tr")
+    assert rows
+    named = browser.find_elements(By.CSS_SELECTOR, "#output td a > span[lang]")
+    assert named, "no IRI of the answer got its name"
+    assert browser.find_element(By.ID, "status").text.endswith("秒")
+    assert not english_words_on_chinese_page(browser.page_source)
+    assert not axe_violations(browser, axe_source)
+
+
+def test_query_page_by_keyboard_and_its_syntax_errors(live_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(live_server + "sparql?lang=fr")
+    editor = browser.find_element(By.ID, "query")
+    editor.clear()
+    editor.send_keys("SELECT ?node\nWHERE { ?node a cnc:NetworkNode }")
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)
+    wait_until_settled(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "#output table tbody tr")
+    editor.clear()
+    editor.send_keys("SELECT *\nWHERE { ?s a nope:Thing }")
+    editor.send_keys(Keys.CONTROL, Keys.ENTER)
+    wait_until_settled(browser)
+    error = browser.find_element(By.CSS_SELECTOR, "#output .error[role=alert]")
+    assert "ligne 2, colonne" in error.text and "nope:" in error.text
+    error.find_element(By.TAG_NAME, "button").click()
+    assert browser.switch_to.active_element.get_attribute("id") == "query"
+    position = browser.execute_script("return document.getElementById('query').selectionEnd")
+    assert editor.get_attribute("value")[:position].endswith("nope:Thing")
+
+
+def test_search_suggestions_by_keyboard(live_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(live_server + "?lang=en")
+    box = browser.find_element(By.ID, "site-q")
+    box.send_keys("universite lille")
+    WebDriverWait(browser, PAGE_TIMEOUT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#site-q-list [role=option]"))
+    first = browser.find_element(By.CSS_SELECTOR, "#site-q-list [role=option]")
+    assert "University" in first.text                # its type, in the page's language
+    assert box.get_attribute("aria-expanded") == "true"
+    box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == first.get_attribute("id")
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(browser, PAGE_TIMEOUT).until(lambda d: "/id/universite-de-lille" in
+                                               d.current_url)
+
+
+def test_network_fits_a_phone(live_server):
+    """At a phone's width the narrow picture is shown, whole: nothing runs off the screen."""
+    with chromium(390, 844) as phone:
+        phone.get(live_server + "network?lang=zh")
+        wait_until_settled(phone)
+        shown = phone.execute_script(
+            "return [...document.querySelectorAll('svg.network')]"
+            ".filter(s => s.getBoundingClientRect().width > 0).map(s => s.classList[1])")
+        assert shown == ["network-narrow"]
+        assert phone.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth")
+        font = phone.execute_script(
+            "const s = document.querySelector('svg.network-narrow');"
+            "return 13 * s.getBoundingClientRect().width / s.viewBox.baseVal.width")
+        assert font >= 11.5, f"names drawn at {font:.1f} px"

@@ -1,5 +1,5 @@
 """No script runs from data (issue 15), in a real browser (Debian's headless chromium through
-selenium and chromedriver, as ``test_browser.py``):
+selenium and chromedriver, ``browsing.py``):
 
 - the issue's one-click XSS: ``/sparql?query=…`` answering ``IRI("javascript:fetch(…)")`` shows
   the IRI as text, and clicking it contacts nobody (a loopback listener sees nothing);
@@ -11,15 +11,12 @@ selenium and chromedriver, as ``test_browser.py``):
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 import urllib.parse
-from pathlib import Path
 
 import pytest
+from browsing import PAGE_TIMEOUT, ChromiumMissing, chromium
 from loopback_listener import listening
-from test_browser import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, PAGE_TIMEOUT
 
 pytestmark = pytest.mark.browser
 
@@ -34,25 +31,11 @@ NOTHING_CONTACTED_AFTER = 2.0      # seconds to wait for a request that must nev
 @pytest.fixture(scope="module")
 def browser():
     """Headless chromium with a fresh profile, keeping the console log."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    for needed in (CHROMIUM, CHROMEDRIVER):
-        if not Path(needed).exists():
-            pytest.fail(f"{needed} is missing: install Debian's chromium and chromium-driver")
-    profile = tempfile.mkdtemp(prefix="cnc-kg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(PAGE_TIMEOUT)
     try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        with chromium(log_console=True) as driver:
+            yield driver
+    except ChromiumMissing as missing:
+        pytest.fail(str(missing))
 
 
 @pytest.fixture
@@ -97,7 +80,7 @@ def test_javascript_iri_in_an_answer_is_text_and_clicking_it_runs_nothing(
     cells = wait_for_answer(browser)
     assert [cell.text for cell in cells] == [iri]
     assert not browser.find_elements(By.CSS_SELECTOR, "#output a")
-    cells[0].find_element(By.CSS_SELECTOR, "span").click()
+    cells[0].find_element(By.CSS_SELECTOR, "code.iri").click()
     assert nothing_contacted(listener), listener.requests
     assert console_errors(browser) == []
 

@@ -55,6 +55,12 @@ CASES = [
     ((*RESULT_FORMATS, HTML), BROWSER, None, "html", "text/html"),
     ((*RESULT_FORMATS, HTML), "*/*", None, "json", "application/sparql-results+json"),
     ((HTML, *GRAPH_FORMATS), "text/turtle", None, "turtle", "text/turtle"),
+    # HTML refused: never HTML under another name (issue 12: the xhtml alias won and the page
+    # went out as text/html anyway)
+    ((HTML, *GRAPH_FORMATS), "text/html;q=0, */*", None, "turtle", "text/turtle"),
+    ((HTML, *GRAPH_FORMATS), "application/*", None, "ntriples", "application/n-triples"),
+    ((HTML, *GRAPH_FORMATS), "text/html;q=0, application/*", None, "ntriples",
+     "application/n-triples"),
     # format= overrides Accept, by short name or media type
     (RESULT_FORMATS, "application/sparql-results+json", "csv", "csv", "text/csv"),
     (GRAPH_FORMATS, None, "application/ld+json", "jsonld", "application/ld+json"),
@@ -79,6 +85,11 @@ NOT_ACCEPTABLE = [
     (RESULT_FORMATS, "garbage", None),
     (RESULT_FORMATS, "text/csv", "turtle"),      # format= names a format of the other table
     (GRAPH_FORMATS, None, "pdf"),
+    # a page without an RDF form, asked for RDF or for XHTML (the pages are HTML only)
+    ((HTML,), "text/turtle", None),
+    ((HTML,), "application/ld+json, application/rdf+xml;q=0.5", None),
+    ((HTML,), "text/html;q=0, */*", None),
+    ((HTML,), "application/xhtml+xml", None),
 ]
 
 

@@ -26,9 +26,9 @@ def test_header_forms(tmp_path, header, expected):
     assert entry.text.endswith("SELECT * WHERE { ?s ?p ?o }\n")
 
 
-def test_project_catalogue_has_english_and_french():
+def test_project_catalogue_has_english_french_and_chinese():
     catalogue = load_catalogue(QUERIES)
     if not catalogue:
         pytest.skip("queries/ holds no .rq file yet")
-    missing = [q.name for q in catalogue if not {"en", "fr"} <= set(q.questions)]
-    assert not missing, f"no en/fr question found in the header of {missing}"
+    missing = [q.name for q in catalogue if not {"en", "fr", "zh"} <= set(q.questions)]
+    assert not missing, f"no en/fr/zh question found in the header of {missing}"

@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 
 from server.config import load_settings
+from server.services import i18n
 from server.services.entity import Value
 from server.services.iris import href, web_link
 from server.web.app import create_app
@@ -94,7 +95,8 @@ def test_page_macros_link_web_iris_only(app, iri):
     """The macros every page uses to show an IRI or a value."""
     with app.test_request_context():
         macros = app.jinja_env.get_template("pages/macros.html").make_module(
-            {"href": lambda target: href(str(target))})
+            {"href": lambda target: href(str(target)),
+             "language_badge": lambda tag: i18n.language_badge(tag, "en")})
         shown = str(macros.iri_link(iri, Value("label"))) + str(
             macros.value(Value("label", href=web_link(iri))))
     if web_link(iri):

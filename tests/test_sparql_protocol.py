@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +28,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 
 from server.config import DATASET_IRI
 from server.namespaces import SD
+from server.services.query_catalogue import load_catalogue
 
 CHINESE = "中法碳中和中心"        # only used as a query-supplied literal, not as a data fact
 SELECT_ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
@@ -401,8 +404,8 @@ def test_query_page_for_browsers(endpoint):
     page = body.decode("utf-8")
     assert '<html lang="en">' in page and '<meta charset="utf-8">' in page
     assert "PREFIX cnc: &lt;https://w3id.org/cnc-kg/ontology/&gt;" in page
-    assert "//cdn" not in page and "https://" not in page.split("<textarea")[0].replace(
-        "https://w3id.org", "")
+    # Offline: no script, stylesheet or icon from another origin.
+    assert not re.search(r'<(?:script|link)\b[^>]*\b(?:src|href)="(?:https?:)?//', page)
     for static in ("/static/sparql/query.js", "/static/sparql/query.css"):
         assert static in page
         assert http(endpoint.rsplit("/", 1)[0] + static)[0] == 200
@@ -413,18 +416,20 @@ def test_permalink_opens_page_with_query(endpoint):
     status, headers, body = get(endpoint, query, accept="text/html,*/*;q=0.8")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     page = body.decode("utf-8")
-    assert CHINESE in page and 'data-autorun="true"' in page
+    config = json.loads(html.unescape(re.search(r'data-config="([^"]*)"', page).group(1)))
+    assert CHINESE in page and config["autorun"] is True
 
 
 def test_catalogue_examples_on_page(endpoint, built_root):
-    names = sorted(p.stem for p in (built_root / "queries").glob("*.rq"))
-    if not names:
+    catalogue = load_catalogue(built_root / "queries")
+    if not catalogue:
         pytest.skip("queries/ holds no .rq file yet")
-    _, _, body = http(endpoint, headers={"Accept": "text/html"})
-    page = body.decode("utf-8")
-    for name in names:
-        assert f'data-name="{name}"' in page
-    assert 'lang="fr"' in page and 'lang="en"' in page
+    for lang in ("fr", "en", "zh"):
+        _, _, body = http(endpoint + f"?lang={lang}", headers={"Accept": "text/html"})
+        page = html.unescape(body.decode("utf-8"))
+        for entry in catalogue:       # each question in the page's language, a link to its query
+            assert f'lang="{lang}">{entry.questions[lang]}</a>' in page
+            assert "/sparql?" + urllib.parse.urlencode({"query": entry.text}) in page
 
 
 # --- concurrency ----------------------------------------------------------------------------------

@@ -121,7 +121,8 @@ def test_timeline_and_network_say_what_they_leave_out(synthetic_server):
     status, _, page = get(synthetic_server + "network?lang=en")
     assert status == 200
     assert re.search(r"The 40 most connected nodes of \d+ are drawn", page)
-    assert page.count('class="node"') == 40
+    wide = page[page.index('class="network network-wide"'):]
+    assert wide[:wide.index("</svg>")].count('<rect class="node"') == 40
 
 
 def test_new_build_renews_cached_pages(synthetic_10k, tmp_path, server_starter):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rdflib.namespace import FOAF
 from rdflib.term import Identifier
 
 from server.namespaces import CNC
@@ -20,7 +19,9 @@ from server.store.queries import internal_query
 
 # What the graph records for each declared measure: instances of this class (None: not recorded).
 RECORDED_AS = {
-    CNC.MeasureResearchers: FOAF.Person,         # only people cleared for publication
+    # Not people in general: the graph records heads of state, ministers and ambassadors,
+    # who are no researchers of the network.
+    CNC.MeasureResearchers: None,
     CNC.MeasurePhdStudents: None,
     CNC.MeasureLaboratories: CNC.Laboratory,
     CNC.MeasureJointStructures: CNC.JointResearchStructure,

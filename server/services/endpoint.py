@@ -13,7 +13,11 @@ from server.config import Settings
 from server.formats import GRAPH_FORMATS, RESULT_FORMATS
 from server.namespaces import SD, bind_prefixes
 from server.store import guard
-from server.store.base import QueryResult, Store, StoreError
+from server.store.base import QueryResult, QuerySyntaxError, Store, StoreError
+from server.store.syntax_errors import syntax_message
+
+# How the embedded engine starts a syntax error (then "line:column: message").
+ENGINE_POSITION = "error at "
 
 
 def service_description(store: Store, settings: Settings, endpoint: str, void_url: str) -> Graph:
@@ -65,5 +69,11 @@ def form_if_query(text: str) -> str | None:
 def answer(store: Store, query: str, media_type: str, default_graph_uris: Sequence[str],
            named_graph_uris: Sequence[str]) -> QueryResult:
     """The query's answer serialised as ``media_type`` (rows capped, ``truncated`` flagged)."""
-    return store.answer(query, media_type=media_type, default_graph_uris=default_graph_uris,
-                        named_graph_uris=named_graph_uris)
+    try:
+        return store.answer(query, media_type=media_type, default_graph_uris=default_graph_uris,
+                            named_graph_uris=named_graph_uris)
+    except QuerySyntaxError as error:
+        if not str(error).startswith(ENGINE_POSITION):
+            raise
+        # The engine's "error at L:C: …" with an undeclared prefix named plainly.
+        raise QuerySyntaxError(syntax_message(query, str(error))) from error

@@ -13,9 +13,11 @@ from rdflib.term import Node
 from server.config import BASE_IRI, DATASET_IRI
 from server.namespaces import CNC, SCHEMA, bind_prefixes
 from server.services.harvest import DATA_LICENSE
-from server.services.i18n import EXTERNAL_PROPERTY_NAMES, format_date, pick, sort_key_date
+from server.services.i18n import format_date, format_date_range, pick, sort_key_date, ui
 from server.services.index import NAME_PREDICATES, GraphIndex, Label
 from server.services.iris import href, local_name, web_link
+from server.services.names import names as names_of
+from server.services.partners import Partners, partners
 from server.store.base import Store
 from server.store.queries import internal_query
 
@@ -35,6 +37,9 @@ GROUPS: tuple[tuple[str, tuple[URIRef, ...]], ...] = (
                    CNC.country, SKOS.inScheme, SKOS.broader)),
     ("figures", (CNC.value, CNC.qualifier, CNC.valueQualifier, CNC.minimumNodes)),
 )
+
+# Properties the partners section shows (side by side, with roles) instead of the relations.
+PARTNER_PROPERTIES = frozenset((CNC.partner, CNC.coordinatingOrganisation))
 
 # Properties whose linked values are listed by date (oldest first, undated last), not by name.
 CHRONOLOGICAL = frozenset((CNC.milestone,))
@@ -78,6 +83,7 @@ class Value:
     external: bool = False
     machine: str | None = None     # ISO form of a date, for <time datetime>
     copy: bool = False             # a source that copies another publisher (cnc:CopiedDocument)
+    literal: bool = False          # a literal of the data (not translated, even untagged)
 
 
 @dataclass
@@ -86,6 +92,7 @@ class Row:
 
     property: Value
     values: list[Value] = field(default_factory=list)
+    iri: URIRef | None = None      # the property
 
 
 @dataclass
@@ -132,6 +139,7 @@ class EntityView:
     sources: list[Value]
     identifiers: list[Value]
     schema_org: dict
+    partners: Partners | None = None    # French and Chinese partners side by side
 
 
 class EntityViews:
@@ -143,14 +151,16 @@ class EntityViews:
     # -- values ----------------------------------------------------------------------------
     def link(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
         """A link to ``iri`` labelled in ``lang`` (from the index, else from ``graph``)."""
-        names = self.index.names(iri) or EXTERNAL_PROPERTY_NAMES.get(iri)
+        names = names_of(self.index, iri)
         if not names and graph is not None:
             names = {o.language or "": str(o) for p in NAME_PREDICATES
                      for o in graph.objects(iri, p) if isinstance(o, Literal)}
         picked = pick(names or {}, lang)
         text, tag = picked if picked else (local_name(str(iri)), "")
         target = href(str(iri), self.base_iri)
-        return Value(text, tag, target, external=target is not None and not target.startswith("/"))
+        # A name without a language tag is data in an unknown language: not translated.
+        return Value(text, tag, target, external=target is not None and not target.startswith("/"),
+                     literal=bool(picked) and not tag)
 
     def source(self, iri: URIRef, lang: str, graph: Graph | None = None) -> Value:
         """A link to a source document, marked when it is a copy of another publisher's page."""
@@ -164,7 +174,7 @@ class EntityViews:
         if isinstance(node, Literal):
             if node.datatype in DATE_TYPES:
                 return Value(format_date(node, lang), lang, machine=str(node))
-            return Value(str(node), node.language or "")
+            return Value(str(node), node.language or "", literal=True)
         return Value(str(node))
 
     def _texts(self, graph: Graph, iri: URIRef, predicate: URIRef) -> dict[str, str]:
@@ -185,10 +195,13 @@ class EntityViews:
             title = Label(*picked) if picked else title
         summary = self._summary(graph, iri, types, lang)
         groups = self._groups(graph, iri, lang)
+        sides = partners(self.store, self.index, iri, lang)
         for group in groups:
-            # The summary already shows a one-line description: do not print it twice.
+            # The summary already shows a one-line description, the partners section the
+            # partners: do not print them twice.
             group.rows = [row for row in group.rows if not (
-                summary and len(row.values) == 1 and row.values[0].text.strip() == summary.text)]
+                summary and len(row.values) == 1 and row.values[0].text.strip() == summary.text)
+                and not (sides and row.iri in PARTNER_PROPERTIES)]
         return EntityView(
             iri=iri,
             title=title,
@@ -203,13 +216,14 @@ class EntityViews:
                      if isinstance(s, URIRef)],
             identifiers=self._identifiers(graph, iri),
             schema_org=self._schema_org(graph, iri, types, title),
+            partners=sides,
         )
 
     def _other_names(self, graph: Graph, iri: URIRef, title: Label) -> list[Value]:
         names = []
         for predicate in (*NAME_PREDICATES, SKOS.altLabel):
             for literal in sorted(graph.objects(iri, predicate)):
-                shown = Value(str(literal), literal.language or "")
+                shown = Value(str(literal), literal.language or "", literal=True)
                 if isinstance(literal, Literal) and shown.text != title.text \
                         and shown not in names:
                     names.append(shown)
@@ -244,7 +258,7 @@ class EntityViews:
                                              pair[0].text.casefold()))
             else:
                 shown.sort(key=lambda pair: (pair[0].machine or "", pair[0].text.casefold()))
-            rows.append(Row(self.link(p, lang, graph), [value for value, _ in shown]))
+            rows.append(Row(self.link(p, lang, graph), [value for value, _ in shown], p))
         return rows
 
     def _milestone_dates(self, graph: Graph, iri: URIRef) -> dict[Node, Node]:
@@ -288,8 +302,10 @@ class EntityViews:
     def _roles(self, iri: URIRef, lang: str) -> list[Role]:
         result = self.store.query(internal_query("memberships"), bindings={"entity": iri})
         roles: dict[Node, Role] = {}
+        starts: dict[Node, str] = {}
         for membership, person, organisation, role, start, end, source, _ in result.rows:
             if membership not in roles:
+                starts[membership] = sort_key_date(start)
                 roles[membership] = Role(
                     person=self.link(person, lang), organisation=self.link(organisation, lang),
                     role=self.link(role, lang) if isinstance(role, URIRef) else None,
@@ -298,7 +314,8 @@ class EntityViews:
                 shown = self.source(source, lang)
                 if shown not in roles[membership].sources:
                     roles[membership].sources.append(shown)
-        return sorted(roles.values(), key=lambda r: (r.period, r.person.text))
+        order = sorted(roles, key=lambda m: (starts[m], roles[m].person.text))
+        return [roles[m] for m in order]
 
     def _claims(self, iri: URIRef, lang: str) -> list[Claim]:
         result = self.store.query(internal_query("claims"), bindings={"entity": iri})
@@ -319,7 +336,7 @@ class EntityViews:
                 text = local_name(str(node)) if isinstance(node, URIRef) else str(node)
                 target = str(node) if isinstance(node, URIRef) else url.format(text)
                 label = str(node) if predicate == FOAF.homepage else f"{scheme} {text}"
-                found.append(Value(label, href=web_link(target), external=True))
+                found.append(Value(label, href=web_link(target), external=True, literal=True))
         return found
 
     def _schema_org(self, graph: Graph, iri: URIRef, types: list[URIRef], title: Label) -> dict:
@@ -361,12 +378,14 @@ def _in_language(values: list[Node], lang: str) -> list[Node]:
 
 
 def _period(start: Node | None, end: Node | None, lang: str) -> str:
-    """"2019 – 2023", "since 2019" or "" from optional start and end dates."""
-    start_text = format_date(start, lang) if isinstance(start, Literal) else ""
-    end_text = format_date(end, lang) if isinstance(end, Literal) else ""
-    if start_text and end_text:
-        return f"{start_text} – {end_text}"
-    return start_text and f"{start_text} –" or end_text and f"– {end_text}"
+    """"2019–2023", "since 2019", "until 2023" or "" from optional start and end dates."""
+    if isinstance(start, Literal):
+        if isinstance(end, Literal):
+            return format_date_range(start, end, lang)
+        return ui(lang)["since"].format(date=format_date(start, lang))
+    if isinstance(end, Literal):
+        return ui(lang)["until"].format(date=format_date(end, lang))
+    return ""
 
 
 def entity_document(store: Store, iri: URIRef, document: URIRef) -> Graph:

@@ -3,7 +3,7 @@ https://www.w3.org/TR/vocab-dcat-3/) with its dumps, and the sitemap's URLs."""
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from server.config import DATA_NS, DATASET_IRI, ONTOLOGY_NS
@@ -24,7 +24,12 @@ DESCRIPTIONS = {
           "agreements, events, funding instruments and declared figures.",
     "fr": "Données liées et sourcées sur le CNC : nœuds du réseau, organisations partenaires, "
           "accords, événements, instruments de financement et chiffres déclarés.",
+    "zh": "关于中法碳中和中心的关联数据，每项均注明来源：网络节点、合作机构、协议、活动、"
+          "资助工具和公布的数字。",
 }
+# Checksums of distributions, as DCAT 3 gives them (SPDX terms):
+# https://www.w3.org/TR/vocab-dcat-3/#Property:distribution_checksum
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
 def description(store: Store, index: GraphIndex, published: Published,
@@ -86,6 +91,11 @@ def description(store: Store, index: GraphIndex, published: Published,
         graph.add((distribution, DCTERMS.modified,
                    Literal(file.modified.isoformat(), datatype=XSD.dateTime)))
         graph.add((distribution, DCTERMS.license, DATA_LICENSE))
+        checksum = BNode()
+        graph.add((distribution, SPDX.checksum, checksum))
+        graph.add((checksum, RDF.type, SPDX.Checksum))
+        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        graph.add((checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)))
     service = URIRef(public_url + "sparql")
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCAT.endpointURL, service))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -57,6 +58,7 @@ class DumpFile:
     dump: Dump
     body: bytes
     modified: datetime.datetime
+    sha256: str            # of the bytes served (the gzip for a gzipped dump)
 
     @property
     def size(self) -> int:
@@ -101,13 +103,17 @@ class Published:
     def __init__(self, folder: Path):
         self.folder = folder
 
+    def build_record(self) -> dict | None:
+        """What ``cnc-kg build`` recorded (``build.json``: date, version, SHA-256, counts)."""
+        return _cached(self.folder / dist.BUILD_RECORD, "json",
+                       lambda p: json.loads(p.read_text("utf-8")))
+
     def build_date(self) -> datetime.datetime | None:
         """When dist/ was built (``build.json``), else the N-Triples file's time, else ``None``.
 
         Every page asks (Last-Modified): the file is read again only when its stamp changes.
         """
-        record = _cached(self.folder / dist.BUILD_RECORD, "json",
-                         lambda p: json.loads(p.read_text("utf-8")))
+        record = self.build_record()
         if record is not None:
             return datetime.datetime.fromisoformat(record["date"])
         stamp = _stamp(self.folder / dist.NTRIPLES)
@@ -128,8 +134,10 @@ class Published:
                        if gzipped else Path.read_bytes)
         if body is None:
             return None
+        digest = _cached(path, "sha256-gzip" if dump.gzipped else "sha256",
+                         lambda _: hashlib.sha256(body).hexdigest())
         modified = datetime.datetime.fromtimestamp(int(path.stat().st_mtime), datetime.UTC)
-        return DumpFile(dump, body, modified)
+        return DumpFile(dump, body, modified, digest or "")
 
     def dumps(self) -> list[DumpFile]:
         """Every declared dump present."""

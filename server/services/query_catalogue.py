@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.languages import pick
+
 LANGUAGES = ("en", "fr", "zh")
 _LANG_LINE = re.compile(
     r"^(?:question\s*)?[\[(]?(en|fr|zh)[\])]?\s*[:：]\s*(.*)$", re.IGNORECASE)
@@ -62,6 +64,13 @@ def parse_query_file(path: Path) -> CatalogueQuery:
         questions["en"] = next((line for line in header if line), "")
     return CatalogueQuery(path.stem, text, {k: v for k, v in questions.items() if v},
                           "\n".join(header).strip())
+
+
+def catalogue_questions(folder: Path, lang: str) -> list[tuple[CatalogueQuery, tuple[str, str]]]:
+    """Each query of ``folder`` that asks a question, with the question in ``lang`` (or the
+    next language of its fallback order) and that language."""
+    return [(q, picked) for q in load_catalogue(folder)
+            if (picked := pick(q.questions, lang)) is not None]
 
 
 def load_catalogue(folder: Path) -> list[CatalogueQuery]:

@@ -25,7 +25,8 @@ from server.languages import LANGUAGES, pick
 from server.namespaces import CNC, PREFIXES
 from server.project import identifiers
 from server.project.matching import EXACT_SCORE, Match, NameTable, similarity
-from server.services import i18n, iris, search
+from server.services import iris, search
+from server.services import names as term_names
 from server.services.index import GraphIndex
 from server.store.base import Store
 from server.store.queries import internal_query
@@ -427,10 +428,7 @@ class Reconciler:
 
     def property_name(self, prop: Property) -> str:
         """A property's name in the service's language (the ontology's label, or ours)."""
-        names = i18n.EXTERNAL_PROPERTY_NAMES.get(prop.iri)
-        if names:
-            return names[self.lang]
-        return self.index.label(prop.iri, self.lang).text
+        return term_names.name(self.index, str(prop.iri), self.lang).text
 
     # -- suggest services ----------------------------------------------------------------------
     def suggest_entities(self, prefix: str, cursor: int = 0) -> dict:
@@ -468,8 +466,7 @@ class Reconciler:
                            for p in found[cursor:cursor + SUGGEST_RESULTS]]}
 
     def _all_property_names(self, prop: Property) -> list[str]:
-        names = i18n.EXTERNAL_PROPERTY_NAMES.get(prop.iri)
-        return list(names.values()) if names else list(self.index.names(str(prop.iri)).values())
+        return list(term_names.names(self.index, str(prop.iri)).values())
 
     # -- data extension ------------------------------------------------------------------------
     def propose_properties(self, type_id: str, limit: int | None = None) -> dict:

@@ -13,8 +13,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from server.config import ONTOLOGY_IRI, ONTOLOGY_NS, SHAPES_NS
 from server.namespaces import bind_prefixes
-from server.services.i18n import LANGUAGES, pick, primary
+from server.services.i18n import EXTERNAL_NAMES, LANGUAGES, pick, primary
 from server.services.index import GraphIndex, Label
+from server.services.labels import short_name
+from server.services.names import name as name_of
 
 
 def concise_description(graph: Graph, iri: URIRef, inbound: bool = True) -> Graph:
@@ -71,10 +73,13 @@ def _texts(graph: Graph, iri: URIRef, predicate: URIRef) -> list[tuple[str, str]
 
 
 def term_label(graph: Graph, iri: URIRef, lang: str) -> Label:
-    """A term's rdfs:label (or skos:prefLabel) in ``lang`` with fallback, else its local name."""
-    texts = dict(_texts(graph, iri, RDFS.label) or _texts(graph, iri, SKOS.prefLabel))
+    """A term's rdfs:label (or skos:prefLabel) in ``lang`` with fallback; else our name of
+    another vocabulary's term; else its short name (``prov:Entity``) or the IRI itself (an
+    unlabelled term is shown as code: ``Label.lang`` is then empty)."""
+    texts = dict(_texts(graph, iri, RDFS.label) or _texts(graph, iri, SKOS.prefLabel)) \
+        or EXTERNAL_NAMES.get(iri, {})
     picked = pick(texts, lang)
-    return Label(*picked) if picked else Label(str(iri)[len(ONTOLOGY_NS):] or str(iri))
+    return Label(*picked) if picked else Label(short_name(str(iri)) or str(iri))
 
 
 def _links(graph: Graph, iris, lang: str) -> list[TermLink]:
@@ -152,4 +157,4 @@ def shape_iri(name: str) -> URIRef:
 def term_instances(index: GraphIndex, iri: URIRef, lang: str,
                    limit: int) -> list[tuple[URIRef, Label]]:
     """The first ``limit`` entities typed ``iri`` (by IRI), each with its name in ``lang``."""
-    return [(i, index.label(i, lang)) for i in index.instances(iri, limit)]
+    return [(i, name_of(index, i, lang)) for i in index.instances(iri, limit)]

@@ -31,7 +31,7 @@ from server.namespaces import local_name
 from server.store.queries import internal_query
 from server.text import fold
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -41,6 +41,15 @@ NAME_PREDICATES = (SKOS_PREF, RDFS_LABEL, FOAF_NAME)
 CNC = "https://w3id.org/cnc-kg/ontology/"
 EVENT = CNC + "Event"
 SEARCH_CANDIDATES = 200     # word matches read from the full-text index before ranking
+DESCRIPTION_CHARS = 240     # a description is cut (at a word) to one line of a result list
+# Which predicates describe a resource, best first (the first present gives its one line).
+DESCRIPTION_PREDICATES = ("http://purl.org/dc/terms/description",
+                          "http://www.w3.org/2004/02/skos/core#definition",
+                          "http://www.w3.org/2000/01/rdf-schema#comment")
+# The columns a class list may show beside the name, each sortable (``list_columns``).
+LIST_COLUMNS = ("type", "country", "date", "parent")
+# Where an entity's country comes from, best first (``list_facts.rq``).
+COUNTRY_FACTS = ("country", "parent-country", "place-country")
 LABEL_CACHE = 65_536        # names kept per open index (a page names ~50 resources)
 INDEX_CONNECTIONS = 8       # connections opened with the index (a web worker's threads)
 
@@ -67,6 +76,18 @@ CREATE VIRTUAL TABLE search USING fts5(words, term UNINDEXED, name UNINDEXED, la
                                        alt UNINDEXED,
                                        tokenize = 'unicode61 remove_diacritics 0',
                                        prefix = '1 2 3');
+CREATE TABLE facts (term INTEGER PRIMARY KEY, kind INTEGER, country INTEGER, date TEXT,
+                    start TEXT, "end" TEXT, parent INTEGER);
+CREATE TABLE list_columns (class INTEGER NOT NULL, col TEXT NOT NULL,
+                           PRIMARY KEY (class, col)) WITHOUT ROWID;
+CREATE TABLE member_order (class INTEGER NOT NULL, lang TEXT NOT NULL, col TEXT NOT NULL,
+                           pos INTEGER NOT NULL, term INTEGER NOT NULL,
+                           PRIMARY KEY (class, lang, col, pos)) WITHOUT ROWID;
+CREATE TABLE descriptions (term INTEGER NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,
+                           PRIMARY KEY (term, lang)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE search_text USING fts5(words, term UNINDEXED,
+                                            tokenize = 'unicode61 remove_diacritics 0',
+                                            prefix = '1 2 3');
 """
 _INDEXES = """
 CREATE INDEX names_term ON names (term);
@@ -95,6 +116,19 @@ class Name:
 
 
 @dataclass(frozen=True)
+class ListFacts:
+    """What a class list shows beside an entity's name: its most specific type, its country,
+    its dates (ISO texts) and what it is part of."""
+
+    kind: URIRef | None
+    country: URIRef | None
+    date: str | None
+    start: str | None
+    end: str | None
+    parent: URIRef | None
+
+
+@dataclass(frozen=True)
 class Dated:
     """An agreement or event with its date (or start and end dates), as ISO texts."""
 
@@ -104,27 +138,29 @@ class Dated:
     end: str | None
 
 
-def _is_han(char: str) -> bool:
+def is_han(char: str) -> bool:
+    """Whether ``char`` is a Chinese character (or another wide letter or digit)."""
     return unicodedata.east_asian_width(char) in "WF" and char.isalnum()
 
 
 def search_words(text: str) -> str:
     """``text`` as the full-text index stores it: folded, each Chinese character a word of its
     own (so that a query for any run of characters is a phrase of consecutive words)."""
-    return "".join(f" {c} " if _is_han(c) else c for c in fold(text))
+    return "".join(f" {c} " if is_han(c) else c for c in fold(text))
 
 
-def _match_expression(text: str) -> str | None:
-    """The FTS5 query of a search text: every word (any order) as a prefix, every run of
-    Chinese characters as a phrase; ``None`` when nothing searchable is left."""
+def _match_expression(text: str, every: bool = True) -> str | None:
+    """The FTS5 query of a search text: every word (any order; or any one word unless
+    ``every``) as a prefix, every run of Chinese characters as a phrase; ``None`` when nothing
+    searchable is left."""
     terms = []
     for word in re.findall(r"\w+", fold(text)):
-        if any(_is_han(c) for c in word):
+        if any(is_han(c) for c in word):
             chars = [c for c in search_words(word).split() if c]
             terms.append('"' + " ".join(chars) + '"')
         else:
             terms.append(f'"{word}"*')
-    return " ".join(terms) or None
+    return (" " if every else " OR ").join(terms) or None
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -149,7 +185,8 @@ def write(path: Path, store: ox.Store, graph_iri: str, version: str, triples: in
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("schema", SCHEMA_VERSION), ("version", version), ("graph", graph_iri),
             ("triples", str(triples)), ("date", date)])
-        db.executescript(_INDEXES + "INSERT INTO search(search) VALUES ('optimize'); ANALYZE;")
+        db.executescript(_INDEXES + "INSERT INTO search(search) VALUES ('optimize'); "
+                         "INSERT INTO search_text(search_text) VALUES ('optimize'); ANALYZE;")
         db.commit()
         db.execute("VACUUM")
     finally:
@@ -179,7 +216,9 @@ class _Writer:
         for iri in entities:             # entities get the smallest ids, in IRI order
             self.term(iri)
         labels = {iri: _best_names(found) for iri, found in names.items()}
-        self._members(entities, types, supers, labels)
+        deep, name_keys = self._members(entities, types, supers, labels)
+        self._list_facts(entities, types, supers, labels, deep, name_keys)
+        self._descriptions(entities)
         self._dated(types, supers, labels)
         self._network()
         self._counts()
@@ -209,8 +248,10 @@ class _Writer:
         return found
 
     def _members(self, entities: list[str], types: dict[str, set[str]],
-                 supers: dict[str, set[str]], labels: dict[str, dict[str, str]]) -> None:
-        """Every class's entities (its own and its subclasses'), sorted by name per language."""
+                 supers: dict[str, set[str]], labels: dict[str, dict[str, str]]
+                 ) -> tuple[dict[str, list[str]], dict[str, dict[str, tuple[str, str]]]]:
+        """Every class's entities (its own and its subclasses'), sorted by name per language;
+        returns them by class, and each entity's name sort key per language."""
         deep: dict[str, list[str]] = defaultdict(list)
         direct: dict[str, int] = defaultdict(int)
         for iri in entities:
@@ -232,6 +273,60 @@ class _Writer:
                                      for pos, iri in enumerate(ordered)))
         self.db.executemany("INSERT INTO member_counts VALUES (?, ?, ?)",
                             ((self.term(c), len(m), direct.get(c, 0)) for c, m in deep.items()))
+        return deep, keys
+
+    def _list_facts(self, entities: list[str], types: dict[str, set[str]],
+                    supers: dict[str, set[str]], labels: dict[str, dict[str, str]],
+                    deep: dict[str, list[str]],
+                    name_keys: dict[str, dict[str, tuple[str, str]]]) -> None:
+        """What the class lists show beside names (``facts``), which of those columns each
+        class has (``list_columns``) and its members sorted by each of them, per language
+        (``member_order``: a sorted page costs one range read, as the name order does)."""
+        found: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for row in _rows(self.store, self.graph, "list_facts"):
+            found[row["s"].value][row["fact"].value].append(row["value"])
+        sizes = {cls: len(members) for cls, members in deep.items()}
+        facts = {iri: _entity_facts(found.get(iri, {}), _kind(types[iri], supers, sizes))
+                 for iri in entities}
+        self.db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (self.term(iri), *(None if v is None else self.term(v) for v in (f.kind, f.country)),
+             f.date, f.start, f.end, None if f.parent is None else self.term(f.parent))
+            for iri, f in facts.items()))
+        for cls, members in deep.items():
+            cls_id = self.term(cls)
+            for column in LIST_COLUMNS:
+                value = {iri: _column_value(facts[iri], column, cls) for iri in members}
+                if not any(v is not None for v in value.values()):
+                    continue
+                self.db.execute("INSERT INTO list_columns VALUES (?, ?)", (cls_id, column))
+                for lang in LANGUAGES:
+                    # Few values recur (countries, types, parents): each is folded once.
+                    shown = {v: _column_key(v, column, labels, lang) for v in set(value.values())}
+                    keys = {iri: (*shown[value[iri]], *name_keys[lang][iri]) for iri in members}
+                    self.db.executemany(
+                        "INSERT INTO member_order VALUES (?, ?, ?, ?, ?)",
+                        ((cls_id, lang, column, pos, self.term(iri)) for pos, iri in
+                         enumerate(sorted(members, key=keys.__getitem__))))
+
+    def _descriptions(self, entities: list[str]) -> None:
+        """One line of each entity's description per language (result lists), and every
+        description's words for the search."""
+        found: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+        entity_set = set(entities)
+        ranks = {p: i for i, p in enumerate(DESCRIPTION_PREDICATES)}
+        words = []
+        for row in _rows(self.store, self.graph, "descriptions"):
+            iri, literal = row["s"].value, row["text"]
+            if iri not in entity_set:
+                continue
+            rank, lang = ranks[row["p"].value], literal.language or ""
+            words.append((search_words(literal.value), self.term(iri)))
+            if lang not in found[iri] or rank < found[iri][lang][0]:
+                found[iri][lang] = (rank, _one_line(literal.value))
+        self.db.executemany("INSERT INTO descriptions VALUES (?, ?, ?)",
+                            ((self.term(iri), lang, text) for iri, by_lang in found.items()
+                             for lang, (_, text) in by_lang.items()))
+        self.db.executemany("INSERT INTO search_text (words, term) VALUES (?, ?)", words)
 
     def _dated(self, types: dict[str, set[str]], supers: dict[str, set[str]],
                labels: dict[str, dict[str, str]]) -> None:
@@ -292,6 +387,59 @@ def _label_text(names: dict[str, str], iri: str, lang: str) -> str:
 
 def _sort_key(names: dict[str, str], iri: str, lang: str) -> tuple[str, str]:
     return fold(_label_text(names, iri, lang)), iri
+
+
+def _kind(types: set[str], supers: dict[str, set[str]], sizes: dict[str, int]) -> str | None:
+    """The most specific of an entity's types: none of its other types is a subclass of it;
+    among several, the one with the fewest entities (then by IRI)."""
+    specific = [t for t in types if not any(t in supers.get(other, ()) for other in types)]
+    return min(specific, key=lambda t: (sizes.get(t, 0), t), default=None)
+
+
+def _entity_facts(found: dict[str, list], kind: str | None) -> ListFacts:
+    """One entity's list facts from its ``list_facts.rq`` rows: the best country source, the
+    earliest date and start, the latest end, the first parent by IRI."""
+    def iris(fact: str) -> list[str]:
+        return sorted(v.value for v in found.get(fact, ()) if isinstance(v, ox.NamedNode))
+
+    def dates(fact: str) -> list[str]:
+        return sorted((v.value for v in found.get(fact, ()) if isinstance(v, ox.Literal)),
+                      key=_date_key)
+
+    country = next((iris(fact)[0] for fact in COUNTRY_FACTS if iris(fact)), None)
+    ends = dates("end")
+    return ListFacts(kind, country, next(iter(dates("date")), None),
+                     next(iter(dates("start")), None), ends[-1] if ends else None,
+                     next(iter(iris("parent")), None))
+
+
+def _column_value(facts: ListFacts, column: str, cls: str) -> str | None:
+    """What the list of ``cls`` shows in ``column`` for an entity (``None``: nothing); its type
+    only when it is more specific than the list's class."""
+    if column == "type":
+        return facts.kind if facts.kind != cls else None
+    if column == "date":
+        return facts.date or facts.start
+    return facts.country if column == "country" else facts.parent
+
+
+def _column_key(shown: str | None, column: str, labels: dict[str, dict[str, str]],
+                lang: str) -> tuple[bool, str]:
+    """Sort key of a column's value: dates chronologically, others by name in ``lang``; an
+    entity without a value comes last."""
+    if shown is None:
+        return True, ""
+    if column == "date":
+        return False, _date_key(shown)
+    return False, fold(_label_text(labels.get(shown, {}), shown, lang))
+
+
+def _one_line(text: str) -> str:
+    """The first line of ``text``, cut at a word to ``DESCRIPTION_CHARS``."""
+    line = text.strip().split("\n")[0].strip()
+    if len(line) <= DESCRIPTION_CHARS:
+        return line
+    return line[:DESCRIPTION_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _date_key(value: str | None) -> str:
@@ -472,6 +620,54 @@ class PageIndex:
         return {URIRef(iri): n for iri, n in self._db().execute(
             "SELECT t.iri, p.n FROM property_counts p JOIN terms t ON t.id = p.property")}
 
+    # class lists: columns, sorted members, facts --------------------------------------------
+    def list_columns(self, cls: str) -> list[str]:
+        """The columns of ``LIST_COLUMNS`` (in that order) the list of ``cls`` shows: those
+        some of its entities have a value in."""
+        found = {col for (col,) in self._db().execute(
+            "SELECT l.col FROM list_columns l JOIN terms c ON c.id = l.class WHERE c.iri = ?",
+            (str(cls),))}
+        return [col for col in LIST_COLUMNS if col in found]
+
+    def sorted_members(self, cls: str, lang: str, column: str, descending: bool = False,
+                       offset: int = 0, limit: int | None = None) -> list[URIRef]:
+        """Entities of ``cls`` or its subclasses sorted by ``column`` ("name" or one of its
+        ``list_columns``; entities without a value last), then by name in ``lang``."""
+        order = "DESC" if descending else "ASC"
+        if column == "name":
+            return self._iris(
+                "SELECT t.iri FROM members m JOIN terms c ON c.id = m.class JOIN terms t ON "
+                f"t.id = m.term WHERE c.iri = ? AND m.lang = ? ORDER BY m.pos {order} "
+                "LIMIT ? OFFSET ?", str(cls), _lang(lang), -1 if limit is None else limit,
+                offset)
+        return self._iris(
+            "SELECT t.iri FROM member_order m JOIN terms c ON c.id = m.class JOIN terms t ON "
+            f"t.id = m.term WHERE c.iri = ? AND m.lang = ? AND m.col = ? ORDER BY m.pos {order} "
+            "LIMIT ? OFFSET ?", str(cls), _lang(lang), column, -1 if limit is None else limit,
+            offset)
+
+    def list_facts(self, iris: Iterable[str]) -> dict[URIRef, ListFacts]:
+        """What the class lists show beside each of ``iris`` (entities only)."""
+        wanted = [str(iri) for iri in iris]
+        found = {}
+        for start in range(0, len(wanted), 500):       # SQLite's bound-parameter limit
+            batch = wanted[start:start + 500]
+            for iri, kind, country, date, begin, end, parent in self._db().execute(
+                    'SELECT t.iri, k.iri, c.iri, f.date, f.start, f."end", p.iri FROM facts f '
+                    "JOIN terms t ON t.id = f.term LEFT JOIN terms k ON k.id = f.kind "
+                    "LEFT JOIN terms c ON c.id = f.country LEFT JOIN terms p ON p.id = f.parent "
+                    f"WHERE t.iri IN ({', '.join('?' * len(batch))})", tuple(batch)):
+                found[URIRef(iri)] = ListFacts(*(None if v is None else URIRef(v)
+                                                 for v in (kind, country)), date, begin, end,
+                                               None if parent is None else URIRef(parent))
+        return found
+
+    def descriptions(self, iri: str) -> dict[str, str]:
+        """``{lang: one line}`` of the description of ``iri`` in each language it has."""
+        return dict(self._db().execute(
+            "SELECT d.lang, d.text FROM descriptions d JOIN terms t ON t.id = d.term "
+            "WHERE t.iri = ?", (str(iri),)))
+
     # timeline and network -------------------------------------------------------------------
     def dated_count(self) -> int:
         """How many agreements and events have a date."""
@@ -514,17 +710,29 @@ class PageIndex:
                     "t.id = n.term WHERE n.folded >= ? AND n.folded < ? AND t.entity = 1 "
                     "ORDER BY length(n.folded) LIMIT ?", (folded, upper, limit))]
 
-    def word_matches(self, text: str, limit: int = SEARCH_CANDIDATES
+    def word_matches(self, text: str, limit: int = SEARCH_CANDIDATES, every: bool = True
                      ) -> list[tuple[URIRef, Name]]:
-        """Entity names containing every word of ``text`` as a word prefix (any order; runs of
-        Chinese characters anywhere), at most ``limit``."""
-        expression = _match_expression(text)
+        """Entity names containing every word of ``text`` (or, unless ``every``, any one of
+        them) as a word prefix (any order; runs of Chinese characters anywhere), at most
+        ``limit``."""
+        expression = _match_expression(text, every)
         if expression is None:
             return []
         return [(URIRef(iri), Name(name, lang, bool(alt))) for iri, name, lang, alt in
                 self._db().execute(
                     "SELECT t.iri, s.name, s.lang, s.alt FROM search s JOIN terms t ON "
-                    "t.id = s.term WHERE search MATCH ? LIMIT ?", (expression, limit))]
+                    "t.id = s.term WHERE search MATCH ? " + ("" if every else "ORDER BY rank ")
+                    + "LIMIT ?", (expression, limit))]
+
+    def text_matches(self, text: str, limit: int = SEARCH_CANDIDATES) -> list[URIRef]:
+        """Entities whose description holds every word of ``text`` as a word prefix (any
+        order), best matches first, at most ``limit``."""
+        expression = _match_expression(text)
+        if expression is None:
+            return []
+        return self._iris("SELECT DISTINCT t.iri FROM (SELECT term, rank FROM search_text "
+                          "WHERE search_text MATCH ? ORDER BY rank LIMIT ?) s "
+                          "JOIN terms t ON t.id = s.term", expression, limit)
 
     def entity_names(self) -> Iterator[tuple[URIRef, Name]]:
         """Every name of every entity (for scans of small graphs only)."""

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from server.services import browse, network_layout
+from server.config import BASE_IRI
+from server.services import browse, class_lists, network_layout
 from server.services.entity import EntityViews
+from server.services.figures import figures
 from server.services.i18n import ui
 from server.services.iris import href
-from server.web.context import current_store, index, page_language, whole_number
+from server.services.names import name
+from server.web.context import (
+    current_published,
+    current_store,
+    index,
+    page_language,
+    whole_number,
+)
 from server.web.page_cache import per_page, per_version
-from server.web.page_response import finish, page_response, render_body
+from server.web.page_response import finish, html_only, page_response, render_body
 
 bp = Blueprint("browse", __name__)
 
@@ -36,7 +45,14 @@ def _page(body: str | None) -> Response:
     return page_response(body, page_language())
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon, for clients that ask the conventional address (pages link it)."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
+
+
 @bp.route("/")
+@html_only
 def home() -> Response:
     """What the CNC is, declared vs recorded figures, axes, recent events, entry points."""
     return _page(_home())
@@ -49,7 +65,8 @@ def _home() -> str:
         else None
     return render_body(
         "pages/home.html", lang, cnc=cnc,
-        figures=browse.figures(store, idx, lang), axes=browse.axes(store, idx, lang),
+        figures=figures(current_published().quality(), idx, lang),
+        axes=browse.axes(store, idx, lang),
         events=browse.recent_events(idx, lang),
         entry_points=browse.entry_points(idx, lang), classes=_classes(lang))
 
@@ -60,6 +77,7 @@ def _classes(lang: str) -> list[browse.ClassCount]:
 
 
 @bp.route("/list/")
+@html_only
 def lists() -> Response:
     """Every class of the data with its number of entities."""
     return _page(_lists())
@@ -72,22 +90,45 @@ def _lists() -> str:
 
 
 @bp.route("/list/<key>")
+@html_only
 def class_list(key: str) -> Response:
-    """The entities of one class (and its subclasses), a page of ``LIST_PAGE_SIZE`` at a time."""
-    return _page(_class_list(key, _page_number()))
+    """The entities of one class (and its subclasses) as a table, a page of ``LIST_PAGE_SIZE``
+    at a time, sorted by ``?sort=`` (name or a column) in ``?order=`` (asc or desc)."""
+    return _page(_class_list(key, _page_number(), request.args.get("sort"),
+                             request.args.get("order", "asc")))
 
 
 @per_page
-def _class_list(key: str, number: int) -> str | None:
-    lang = page_language()
-    cls = browse.class_from_key(index(), key)
+def _class_list(key: str, number: int, sort: str | None, order: str) -> str | None:
+    lang, idx = page_language(), index()
+    cls = browse.class_from_key(idx, key)
     if cls is None:
         return None
-    page = browse.class_page(index(), cls, lang, number)
+    default = class_lists.default_sort(idx, cls)
+    sorts = class_lists.sorts(idx, cls)
+    if (sort or default) not in sorts or order not in ("asc", "desc"):
+        return None
+    page = class_lists.class_page(idx, cls, lang, number, sort or default, order == "desc")
     if page is None:
         return None
-    return render_body("pages/list.html", lang, cls=cls, title=index().label(cls, lang),
-                       page=page, page_links=_page_links(page))
+    return render_body("pages/list.html", lang, cls=cls, title=name(idx, cls, lang),
+                       page=page, page_links=_page_links(page), columns=sorts[1:],
+                       sort=sort or default, order=order,
+                       sort_links=_sort_links(sorts, sort or default, order, default))
+
+
+def _sort_links(sorts: tuple[str, ...], current: str, order: str, default: str
+                ) -> dict[str, str]:
+    """``{column: URL}`` that sorts the list by each column (the current one: the other way),
+    from page 1; the default order is the bare path."""
+    args = {k: v for k, v in request.args.items() if k not in ("page", "sort", "order")}
+    links = {}
+    for column in sorts:
+        wanted = "desc" if column == current and order == "asc" else "asc"
+        params = {**args, **({} if column == default and wanted == "asc" else
+                             {"sort": column, **({"order": wanted} if wanted == "desc" else {})})}
+        links[column] = request.path + ("?" + urlencode(params) if params else "")
+    return links
 
 
 def _page_links(page: browse.Page) -> dict[str, str]:
@@ -102,6 +143,7 @@ def _page_links(page: browse.Page) -> dict[str, str]:
 
 
 @bp.route("/timeline")
+@html_only
 def timeline() -> Response:
     """Agreements and events in date order, by year, a page of ``TIMELINE_PAGE_SIZE`` at a time."""
     return _page(_timeline(_page_number()))
@@ -122,6 +164,7 @@ def _timeline(number: int) -> str | None:
 
 
 @bp.route("/network")
+@html_only
 def network() -> Response:
     """The network picture (server-drawn SVG) and the same links as a list."""
     return _page(_network())
@@ -149,5 +192,5 @@ def network_svg() -> Response:
 
 @per_version
 def _network_svg(lang: str) -> str:
-    return render_template("pages/network.svg", picture=_picture(lang), lang=lang,
-                           t=ui(lang), standalone=True, href=lambda iri: href(str(iri)))
+    return render_template("pages/network.svg", layout=_picture(lang).layouts[0], lang=lang,
+                           t=ui(lang), href=lambda iri: href(str(iri), BASE_IRI))

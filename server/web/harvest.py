@@ -12,6 +12,7 @@ from rdflib import Graph, URIRef
 
 from server.config import DATASET_IRI
 from server.services import change_feed, harvest
+from server.services.dataset import dump_rows, version_rows
 from server.web.context import (
     current_published,
     current_settings,
@@ -20,9 +21,10 @@ from server.web.context import (
     page_language,
     whole_number,
 )
-from server.web.negotiation import GRAPH_FORMATS, Format, negotiate
+from server.web.dataset import dataset_page
+from server.web.negotiation import GRAPH_FORMATS, HTML, Format, negotiate
 from server.web.page_cache import per_version
-from server.web.page_response import finish, rdf_response, render_page, serialize
+from server.web.page_response import finish, html_only, rdf_response, render_page, serialize
 
 bp = Blueprint("harvest", __name__)
 
@@ -35,13 +37,13 @@ def _description() -> Graph:
 
 
 @bp.route("/dumps/")
+@html_only
 def dumps() -> Response:
     """The list of dumps with their size and date, and links to VoID and DCAT."""
     lang = page_language()
     published = current_published()
-    return render_page("pages/dumps.html", lang, files=published.dumps(),
-                       versions=change_feed.feed_entries(published,
-                                                          current_settings().public_url))
+    return render_page("pages/dumps.html", lang, dumps=dump_rows(published, lang),
+                       versions=version_rows(published, lang))
 
 
 GZIP = "application/gzip"
@@ -98,12 +100,22 @@ def _void_document(fmt: Format) -> bytes:
     return serialize(_description(), fmt)
 
 
+# /dataset is the dataset's IRI: HTML first, as entity IRIs; the VoID well-known address
+# answers RDF first (Turtle to a client that names no type), HTML to a browser.
+DATASET_FORMATS = (HTML, *GRAPH_FORMATS)
+VOID_FORMATS = (*GRAPH_FORMATS, HTML)
+
+
 @bp.route("/.well-known/void")
 @bp.route("/dataset")
 def void() -> Response:
-    """The VoID + DCAT description of the dataset (RDF; Turtle unless asked otherwise)."""
-    choice = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-    response = rdf_response(_void_document(choice.format), choice.format, choice.media_type)
+    """The VoID + DCAT description of the dataset: a page for people, RDF by ``Accept``."""
+    table = DATASET_FORMATS if request.path == "/dataset" else VOID_FORMATS
+    choice = negotiate(table, request.headers.get("Accept"), request.args.get("format"))
+    if choice.format is HTML:
+        response = dataset_page()
+    else:
+        response = rdf_response(_void_document(choice.format), choice.format, choice.media_type)
     response.vary.add("Accept")
     return response
 

@@ -5,10 +5,11 @@ conditional requests (ETag/Last-Modified, RFC 9110 §13)."""
 from __future__ import annotations
 
 import datetime
+import functools
 import gzip
 import hashlib
 import re
-from functools import lru_cache
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
@@ -21,7 +22,7 @@ from server.namespaces import PREFIXES, bind_prefixes
 from server.services import i18n
 from server.services.iris import href
 from server.web.context import LANG_COOKIE, index
-from server.web.negotiation import GRAPH_FORMATS, Format
+from server.web.negotiation import GRAPH_FORMATS, HTML, Format, negotiate
 from server.web.page_cache import memo
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -31,6 +32,18 @@ COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "applic
                 "application/sparql-results+json", "application/sparql-results+xml")
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 SINGLE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-[0-9]+)")   # one byte range (RFC 9110 §14.1)
+
+
+def html_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A view of a page that has no RDF form: 406 when the client's ``Accept`` refuses HTML
+    (RFC 9110 §15.5.7), never HTML sent to a client that asked for something else."""
+    @functools.wraps(view)
+    def negotiated(*args, **kwargs) -> Response:
+        negotiate((HTML,), request.headers.get("Accept"), request.args.get("format"))
+        response = view(*args, **kwargs)
+        response.vary.add("Accept")
+        return response
+    return negotiated
 
 
 def _switch_links() -> list[tuple[str, str, str]]:
@@ -47,7 +60,8 @@ def render_body(template: str, lang: str, alternates: tuple[tuple[Format, str], 
     return render_template(
         template, lang=lang, t=i18n.ui(lang), languages=_switch_links(),
         alternates=alternates, href=lambda iri: href(str(iri), BASE_IRI),
-        base_iri=BASE_IRI, **context)
+        language_badge=lambda tag: i18n.language_badge(tag, lang), base_iri=BASE_IRI,
+        **context)
 
 
 def page_response(body: str | bytes, lang: str, status: int = 200) -> Response:
@@ -100,7 +114,7 @@ def _etag(content_type: str, encoding: str, body: bytes) -> str:
     return hashlib.sha256(f"{content_type}\n{encoding}\n".encode() + body).hexdigest()[:32]
 
 
-@lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=16)
 def _date(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
 

@@ -6,8 +6,10 @@ from flask import Blueprint, Response, abort, jsonify
 from rdflib import URIRef
 
 from server.namespaces import PREFIXES
+from server.services.figures import figures
+from server.services.names import name
 from server.web.context import current_published, index, page_language
-from server.web.page_response import finish, render_page
+from server.web.page_response import finish, html_only, render_page
 
 bp = Blueprint("quality", __name__)
 
@@ -28,12 +30,15 @@ def _expand(name: str | None) -> str | None:
 
 
 @bp.route("/quality")
+@html_only
 def page() -> Response:
     """Declared vs recorded figures, SHACL warnings, missing names and identifiers, sources."""
     lang = page_language()
     idx = index()
-    return render_page("pages/quality.html", lang, report=_report(), expand=_expand,
-                       label=lambda iri: idx.label(URIRef(iri), lang))
+    report = _report()
+    return render_page("pages/quality.html", lang, report=report, expand=_expand,
+                       figures=figures(report, idx, lang),
+                       label=lambda iri: name(idx, URIRef(iri), lang))
 
 
 @bp.route("/quality.json")

@@ -1,33 +1,55 @@
-"""What the HTML query page shows: prefixes, the example catalogue, the formats to download."""
+"""What the HTML query page shows: the catalogue as questions in the page language (each a
+link that runs its query), the prefixes every query may use undeclared, the formats to
+download, and the words its script writes (in the page language)."""
 
 from __future__ import annotations
 
-from server.config import DATA_NS
-from server.namespaces import sparql_prologue
-from server.services.query_catalogue import LANGUAGES, load_catalogue
+from urllib.parse import urlencode
+
+from server.namespaces import PREFIXES
+from server.services.i18n import LANGUAGE_NAMES_IN, format_number, ui
+from server.services.query_catalogue import catalogue_questions
 from server.web.context import current_settings
 from server.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
+# A first query that shows what the page does: names and links in the page language.
+DEFAULT_QUERY = """SELECT ?node ?partner ?country
+WHERE {
+  ?node a cnc:NetworkNode ;
+        cnc:partner ?partner .
+  OPTIONAL { ?partner cnc:country ?country }
+}
+ORDER BY ?node ?country
+LIMIT 100
+"""
+# The UI strings the page's script writes are those whose key starts with this.
+SCRIPT_STRINGS = "q_"
 
-def page_context(query: str) -> dict:
-    """Template variables of ``sparql/query.html``; ``query`` pre-fills the editor (permalink)."""
+
+def page_context(query: str, lang: str) -> dict:
+    """Template variables of ``sparql/query.html``; ``query`` pre-fills the editor (a
+    permalink, run when the page opens)."""
     settings = current_settings()
-    prologue = sparql_prologue()
-    catalogue = [{"name": q.name, "text": q.text, "questions": q.questions}
-                 for q in load_catalogue(settings.queries_dir)]
+    catalogue = [{"name": q.name, "question": question,
+                  "href": "/sparql?" + urlencode({"query": q.text})}
+                 for q, question in catalogue_questions(settings.queries_dir, lang)]
     return {
-        "query": query,
+        "query": query or DEFAULT_QUERY,
         "endpoint_url": settings.public_url + "sparql",
-        "autorun": bool(query),
-        "default_query": prologue + "\nSELECT ?s ?p ?o\nWHERE { ?s ?p ?o }\nLIMIT 25\n",
         "catalogue": catalogue,
-        "languages": LANGUAGES,
+        "prefixes": [(prefix, str(namespace)) for prefix, namespace in PREFIXES.items()],
+        "timeout": f"{settings.query_timeout:g}",
+        "max_rows": format_number(settings.max_result_rows, lang),
         "page_config": {
-            "dataNs": DATA_NS,
+            "autorun": bool(query),
+            "lang": lang,
+            "labelsApi": "/api/labels",
+            "languageNames": LANGUAGE_NAMES_IN[lang],
             "resultFormats": [{"name": f.name, "mediaType": f.media_type} for f in RESULT_FORMATS],
             "graphFormats": [{"name": f.name, "mediaType": f.media_type} for f in GRAPH_FORMATS],
             "maxRows": settings.max_result_rows,
             "maxMegabytes": settings.max_result_bytes / 2**20,
-            "timeout": settings.query_timeout,
+            "strings": {key: text for key, text in ui(lang).items()
+                        if key.startswith(SCRIPT_STRINGS)},
         },
     }

@@ -21,7 +21,7 @@ from server.web.context import (
     plain_error,
     whole_number,
 )
-from server.web.page_response import compress, page_response, render_body
+from server.web.page_response import compress, html_only, page_response, render_body
 
 bp = Blueprint("reconcile", __name__)
 
@@ -120,6 +120,7 @@ def propose_properties() -> Response:
 
 
 @bp.route("/reconcile/preview")
+@html_only
 def preview() -> Response:
     """A small card of the entity ``?id=``: its names in French, English and Chinese, its kind,
     what it belongs to, its country and identifiers (OpenRefine shows it in a frame)."""

@@ -6,13 +6,13 @@ query page for browsers and a Service Description for RDF clients when no query 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, request
 
 from server.services import endpoint as service
-from server.web.context import current_settings, current_store, plain_error
+from server.web.context import current_settings, current_store, page_language, plain_error
 from server.web.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Choice, Format, negotiate
 from server.web.page_cache import per_version
-from server.web.page_response import compress
+from server.web.page_response import compress, render_page
 from server.web.query_page import page_context
 
 bp = Blueprint("sparql", __name__)
@@ -111,8 +111,10 @@ def _service_document(fmt: Format) -> bytes:
 
 
 def _page(query: str) -> Response:
-    response = Response(render_template("sparql/query.html", **page_context(query)))
-    response.headers["Vary"] = "Accept"
+    """The query page, in the site's layout and the page language (``?lang=``, cookie)."""
+    lang = page_language()
+    response = render_page("sparql/query.html", lang, **page_context(query, lang))
+    response.vary.add("Accept")
     return response
 
 
