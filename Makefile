@@ -64,7 +64,7 @@ lint: $(TESTING)
 
 bench: $(BENCHING)
 	@.ci/need "the benchmark needs" $(BENCH_PACKAGES)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Regenerate constraints.txt: the newest versions pyproject.toml allows, in a throw-away venv
 # (then run `make test` before committing it).

@@ -64,7 +64,8 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
                      "options": {"repeats": repeats, "timeout_s": timeout_s, "seed": seed,
                                  "budget_s": options.budget_s,
                                  "wrk_seconds": options.wrk_seconds,
-                                 "wrk_connections": options.wrk_connections},
+                                 "wrk_connections": options.wrk_connections,
+                                 "rdflib_max_size": options.rdflib_max_size},
                      "sizes": []}
     print("== curated data", flush=True)
     results["curated"] = measure_curated(project_copy(options.repo, options.work), options)

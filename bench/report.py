@@ -77,6 +77,8 @@ def _load_table(results: dict) -> list[str]:
         def load(cell):
             if cell.get("timeout"):
                 return f"> {cell['limit_s']:g} s", "—"
+            if cell.get("not_run"):
+                return "not run", "—"
             if "error" in cell:
                 return "error", "—"
             return _num(cell["seconds"], 2, " s"), _num(cell["peak_mb"], 0, " MB")
@@ -278,7 +280,10 @@ def write_markdown(results: dict, path: Path) -> None:
              f"- per query: one warm-up, then the median of up to {results['options']['repeats']}"
              f" runs (fewer past {results['options']['budget_s']:g} s); time limit "
              f"{results['options']['timeout_s']:g} s on every engine (rdflib-endpoint has none: "
-             "the client gives up and the endpoint is restarted).",
+             "the client gives up and the endpoint is restarted); rdflib and rdflib-endpoint "
+             f"are not run above {results['options'].get('rdflib_max_size', 0):,} triples "
+             "(their graph of Python objects would take most of the memory and the load "
+             "timeouts).",
              "- data: the curated project grown by `cnc-kg generate` (synthetic namespace, "
              f"seed {results['options']['seed']}), built by `cnc-kg build` with its validation; "
              "the other engines load the build's N-Triples file; so the catalogue queries "

@@ -54,6 +54,9 @@ class Options:
     wrk_seconds: int = 5
     wrk_connections: int = 16
     rdflib_budget_s: float = 180.0  # rdflib-endpoint queries and restarts, per size
+    # rdflib holds a graph in Python objects (~1.5 GB and minutes per million triples): above
+    # this size it would only spend the load timeouts, twice, and most of the machine's memory.
+    rdflib_max_size: int = 1_000_000
     build_timeout_s: float = 3600.0  # one cnc-kg build (10M triples take minutes)
 
 
@@ -81,8 +84,8 @@ class _RdflibEndpoint:
     """rdflib-endpoint, restarted after a query it could not finish (it stays busy otherwise),
     within a time budget per size: past it, the remaining queries are recorded as not run."""
 
-    def __init__(self, dump: Path, options: Options):
-        self.dump, self.options = dump, options
+    def __init__(self, dump: Path, options: Options, skipped: str | None = None):
+        self.dump, self.options, self.skipped = dump, options, skipped
         self.restarts = 0
         self.startups: list[float] = []
         self._stack = contextlib.ExitStack()
@@ -91,6 +94,8 @@ class _RdflibEndpoint:
         self.deadline = float("inf")      # set when its pass over the queries begins
 
     def start(self) -> None:
+        if self.skipped:
+            return
         self.running = self._stack.enter_context(
             processes.rdflib_endpoint(self.dump, self.options.load_timeout_s))
         self.startups.append(self.running.startup_s)
@@ -103,6 +108,8 @@ class _RdflibEndpoint:
         self.running = self.client = None
 
     def measure(self, query: BenchQuery) -> dict:
+        if self.skipped:
+            return {"status": "not run", "detail": self.skipped}
         if self.client is None or time.monotonic() > self.deadline:
             return {"status": "not run", "detail": "rdflib-endpoint time budget spent"}
         result = repeat(lambda: self.client.run(query.text, query.form), self.options.repeats,
@@ -195,7 +202,11 @@ def measure_size(size: int, options: Options) -> dict:
     print(f"  build: {result['build']}", flush=True)
     dump = published(folder)
     result["triples"] = triple_count(dump)
-    result["load"] = {engine: measure_load(engine, dump, options.load_timeout_s)
+    skipped = (f"not run above {options.rdflib_max_size:,} triples"
+               if size > options.rdflib_max_size else None)
+    result["load"] = {engine: {"engine": engine, "not_run": skipped}
+                      if skipped and engine == "rdflib"
+                      else measure_load(engine, dump, options.load_timeout_s)
                       for engine in ENGINES}
     print(f"  load: {result['load']}", flush=True)
     entity = sample_entity(folder)
@@ -211,7 +222,7 @@ def measure_size(size: int, options: Options) -> dict:
         if processes.virtuoso_available():
             virt = stack.enter_context(processes.virtuoso(dump, options.work, options.timeout_s))
             startup["virtuoso"], startup["virtuoso_bulk_load"] = virt.startup_s, virt.load_s
-        rdflib = _RdflibEndpoint(dump, options)
+        rdflib = _RdflibEndpoint(dump, options, skipped)
         stack.callback(rdflib.stop)
         rdflib.start()
         print(f"  start-up: {startup}, rdflib-endpoint {rdflib.startups}", flush=True)
