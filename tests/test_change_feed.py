@@ -11,13 +11,12 @@ import json
 import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from http_calls import http
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF
@@ -52,10 +51,10 @@ def build(root: Path) -> subprocess.CompletedProcess:
 
 
 def get(url: str, accept: str | None = None) -> bytes:
-    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
-        return response.read()
+    """The body of a 200 answer."""
+    status, _, body = http(url, accept=accept)
+    assert status == 200, (url, status)
+    return body
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -185,9 +184,7 @@ def test_home_and_dumps_pages_announce_the_feed(history, path):
 def test_unknown_version_dump_is_404(history):
     _, base, _ = history
     for path in ("dumps/versions/v3.nt.gz", "dumps/versions/index.json", "dataset/v9"):
-        with pytest.raises(urllib.error.HTTPError) as error:
-            get(base + path)
-        assert error.value.code == 404
+        assert http(base + path).status == 404, path
 
 
 def test_invalid_build_leaves_the_history_unchanged(history):

@@ -10,10 +10,10 @@ whose answer is ``Document`` has HTML and RDF forms.
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.request
 
 import pytest
+from http_calls import http
 
 from server.web.negotiation import GRAPH_FORMATS, HTML, Format, NotAcceptable, negotiate
 
@@ -33,15 +33,6 @@ ACCEPTS = (
     "*/*",
 )
 DOCUMENT_FORMATS = (HTML, *GRAPH_FORMATS)
-
-
-def _get(url: str, accept: str):
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status, response.headers
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers
 
 
 def _routes(base: str) -> dict[str, str]:
@@ -76,7 +67,7 @@ def _acceptable(media_type: str, accept: str) -> bool:
 def test_every_document_route_sends_an_accepted_type(live_server, routes, accept):
     problems = []
     for path, kind in routes.items():
-        status, headers = _get(live_server + path.lstrip("/"), accept)
+        status, headers, _ = http(live_server + path.lstrip("/"), accept=accept)
         offered = (HTML,) if kind == "Html" else DOCUMENT_FORMATS
         if not any(_acceptable(m, accept) for fmt in offered for m in fmt.media_types):
             if status != 406:
@@ -93,10 +84,10 @@ def test_every_document_route_sends_an_accepted_type(live_server, routes, accept
 def test_a_browser_gets_pages_and_rdf_clients_get_rdf(live_server):
     browser = ACCEPTS[0]
     for path in ("/dataset", "/.well-known/void", "/id/cnc", "/ontology"):
-        status, headers = _get(live_server + path.lstrip("/"), browser)
+        status, headers, _ = http(live_server + path.lstrip("/"), accept=browser)
         assert (status, headers.get_content_type()) == (200, "text/html"), path
-        status, headers = _get(live_server + path.lstrip("/"), "text/turtle")
+        status, headers, _ = http(live_server + path.lstrip("/"), accept="text/turtle")
         assert (status, headers.get_content_type()) == (200, "text/turtle"), path
     # The VoID well-known address is for machines first: no Accept preference → Turtle.
-    status, headers = _get(live_server + ".well-known/void", "*/*")
+    status, headers, _ = http(live_server + ".well-known/void", accept="*/*")
     assert headers.get_content_type() == "text/turtle"

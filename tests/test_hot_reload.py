@@ -13,13 +13,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from http_calls import http
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 from server_status import status
@@ -49,9 +48,12 @@ def project(built_root: Path, tmp_path: Path) -> Path:
 
 
 def _get(url: str, accept: str) -> bytes:
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.read()
+    """The body of a 200 answer; any other raises OSError (as urlopen's HTTPError did), which
+    the clients under ``Load`` count as a failure."""
+    code, _, body = http(url, accept=accept)
+    if code != 200:
+        raise OSError(f"{url}: HTTP {code} {body[:200]!r}")
+    return body
 
 
 def probes_in_query(base: str) -> frozenset[str]:

@@ -6,13 +6,13 @@ harvest round-trip (dumps == the endpoint's full CONSTRUCT), VoID/DCAT, sitemap,
 from __future__ import annotations
 
 import gzip
-import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from http_calls import http
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
@@ -27,16 +27,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 RDFLIB_PARSER = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 TIMEOUT = 30
-
-
-def fetch(url: str, headers: dict[str, str] | None = None):
-    """(status, headers, body) of a GET, 4xx/5xx included."""
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
 
 
 def parse(body: bytes, fmt_name: str, base: str) -> Graph:
@@ -95,7 +85,7 @@ def test_negotiation_matrix_every_class_every_format(live_server, published, sam
     for cls, entity in samples.items():
         url = local(live_server, entity)
         for fmt in GRAPH_FORMATS:
-            status, headers, body = fetch(url, {"Accept": fmt.media_type})
+            status, headers, body = http(url, accept=fmt.media_type)
             if status != 200 or headers.get_content_type() != fmt.media_type:
                 problems.append(f"{entity} Accept {fmt.media_type}: {status} "
                                 f"{headers.get('Content-Type')}")
@@ -107,13 +97,13 @@ def test_negotiation_matrix_every_class_every_format(live_server, published, sam
             graph = parse(body, fmt.name, url)
             problems += [f"{entity} ({cls}) {fmt.name} lacks {m}"
                          for m in _contains_entity_triples(graph, published, entity)]
-            status, headers, body = fetch(f"{url}.{fmt.extension}")
+            status, headers, body = http(f"{url}.{fmt.extension}")
             if status != 200 or headers.get_content_type() != fmt.media_type:
                 problems.append(f"{entity}.{fmt.extension}: {status}")
                 continue
             problems += [f"{entity}.{fmt.extension} lacks {m}" for m in
                          _contains_entity_triples(parse(body, fmt.name, url), published, entity)]
-        status, headers, body = fetch(url, {"Accept": "text/html"})
+        status, headers, body = http(url, accept="text/html")
         if status != 200 or headers.get_content_type() != "text/html":
             problems.append(f"{entity} as HTML: {status}")
     assert not problems, "\n".join(problems)
@@ -125,7 +115,7 @@ def test_entity_document_has_license_dataset_inbound_and_labels(live_server, pub
     checked_inbound = checked_labels = 0
     for entity in samples.values():
         url = local(live_server, entity)
-        _, _, body = fetch(url + ".ttl")
+        _, _, body = http(url + ".ttl")
         graph = parse(body, "turtle", url)
         document = URIRef(f"{entity}.ttl")
         assert (document, DCTERMS.license, None) in graph, entity
@@ -148,17 +138,17 @@ def test_entity_document_has_license_dataset_inbound_and_labels(live_server, pub
 ])
 def test_entity_accept_edge_cases(live_server, samples, accept, status):
     entity = next(iter(samples.values()))
-    assert fetch(local(live_server, entity), {"Accept": accept})[0] == status
+    assert http(local(live_server, entity), accept=accept)[0] == status
 
 
 def test_unknown_iri_is_a_helpful_404(live_server, samples):
     """An unknown entity: plain 404 for RDF clients, a page with a search box for people that
     offers the entity whose IRI was mistyped."""
-    assert fetch(live_server + "id/no-such-entity", {"Accept": "text/turtle"})[0] == 404
+    assert http(live_server + "id/no-such-entity", accept="text/turtle")[0] == 404
     entity = max(samples.values(), key=lambda iri: len(str(iri)))
     slug = str(entity)[len(DATA_NS):]
     typo = slug[:-1] + ("x" if slug[-1] != "x" else "y")
-    status, headers, body = fetch(live_server + f"id/{typo}", {"Accept": "text/html"})
+    status, headers, body = http(live_server + f"id/{typo}", accept="text/html")
     page = body.decode("utf-8")
     assert status == 404 and headers.get_content_type() == "text/html"
     assert 'role="search"' in page and 'name="q"' in page
@@ -169,21 +159,21 @@ def test_unknown_iri_is_a_helpful_404(live_server, samples):
 def test_ontology_and_shapes_in_every_format(live_server, fmt):
     """The ontology at /ontology, one of its terms, and the shapes at /shapes, in each format."""
     ontology_url = live_server + "ontology"
-    graph = parse(fetch(f"{ontology_url}.{fmt.extension}")[2], fmt.name, ontology_url)
+    graph = parse(http(f"{ontology_url}.{fmt.extension}")[2], fmt.name, ontology_url)
     assert (URIRef("https://w3id.org/cnc-kg/ontology"), RDF.type, OWL.Ontology) in graph
-    status, headers, body = fetch(ontology_url, {"Accept": fmt.media_type})
+    status, headers, body = http(ontology_url, accept=fmt.media_type)
     assert status == 200 and headers.get_content_type() == fmt.media_type
     term = URIRef(ONTOLOGY_NS + "NetworkNode")
-    term_graph = parse(fetch(live_server + "ontology/NetworkNode",
-                             {"Accept": fmt.media_type})[2], fmt.name, ontology_url)
+    term_graph = parse(http(live_server + "ontology/NetworkNode", accept=fmt.media_type)[2],
+                       fmt.name, ontology_url)
     assert (term, RDF.type, OWL.Class) in term_graph
-    shapes = parse(fetch(live_server + f"shapes.{fmt.extension}")[2], fmt.name, ontology_url)
+    shapes = parse(http(live_server + f"shapes.{fmt.extension}")[2], fmt.name, ontology_url)
     assert any(shapes.subjects(RDF.type, SH.NodeShape))
 
 
 def test_term_page_documents_the_term(live_server):
     """Labels in three languages, definition, hierarchy and usage on a class page."""
-    status, _, body = fetch(live_server + "ontology/NetworkNode?lang=en")
+    status, _, body = http(live_server + "ontology/NetworkNode?lang=en")
     page = body.decode("utf-8")
     assert status == 200
     for code in ("fr", "en", "zh"):
@@ -195,14 +185,14 @@ def test_harvest_round_trip(live_server):
     """Every dump, parsed, is the graph the endpoint returns for CONSTRUCT { ?s ?p ?o }."""
     full, truncated = endpoint_graph(live_server, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     assert not truncated, "the endpoint capped the full CONSTRUCT; raise max_result_rows"
-    status, headers, body = fetch(live_server + "dumps/cnc-kg.ttl")
+    status, headers, body = http(live_server + "dumps/cnc-kg.ttl")
     assert status == 200 and headers.get_content_type() == "text/turtle"
     assert isomorphic(Graph().parse(data=body, format="turtle"), full)
-    status, headers, body = fetch(live_server + "dumps/cnc-kg.nt.gz")
+    status, headers, body = http(live_server + "dumps/cnc-kg.nt.gz")
     assert status == 200 and headers.get_content_type() == "application/gzip"
     assert isomorphic(Graph().parse(data=gzip.decompress(body), format="nt"), full)
     jsonld_url = live_server + "dumps/cnc-kg.jsonld"
-    status, _, body = fetch(jsonld_url)
+    status, _, body = http(jsonld_url)
     assert status == 200
     # Its @context is the sibling file context.jsonld, fetched from the server by the parser.
     assert isomorphic(Graph().parse(data=body, format="json-ld", base=jsonld_url), full)
@@ -210,7 +200,7 @@ def test_harvest_round_trip(live_server):
 
 def test_void_and_dcat_description(live_server, published):
     """VoID at /.well-known/void: counts, partitions, uriSpace, endpoint, dumps with sizes."""
-    status, headers, body = fetch(live_server + ".well-known/void", {"Accept": "text/turtle"})
+    status, headers, body = http(live_server + ".well-known/void", accept="text/turtle")
     assert status == 200 and headers.get_content_type() == "text/turtle"
     void = Graph().parse(data=body, format="turtle")
     dataset = URIRef("https://w3id.org/cnc-kg/dataset")
@@ -232,13 +222,13 @@ def test_void_and_dcat_description(live_server, published):
     assert len(dumps) >= 3
     for distribution in void.objects(dataset, DCAT.distribution):
         url = str(void.value(distribution, DCAT.downloadURL))
-        status, _, body = fetch(url)
+        status, _, body = http(url)
         assert status == 200 and len(body) == int(void.value(distribution, DCAT.byteSize)), url
-    assert fetch(live_server + "dataset", {"Accept": "application/ld+json"})[0] == 200
+    assert http(live_server + "dataset", accept="application/ld+json")[0] == 200
 
 
 def test_sitemap_lists_every_entity(live_server, published):
-    status, _, body = fetch(live_server + "sitemap.xml")
+    status, _, body = http(live_server + "sitemap.xml")
     assert status == 200
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     listed = {loc.text for loc in ET.fromstring(body).findall("s:url/s:loc", namespace)}
@@ -252,13 +242,13 @@ def test_sitemap_split_beyond_its_url_limit(built_root, server_starter, publishe
     every page once, none with more than the limit (sitemaps.org: 50,000)."""
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     with server_starter(built_root, env={"CNC_KG_SITEMAP_URLS": "40"}) as base:
-        status, headers, body = fetch(base + "sitemap.xml")
+        status, headers, body = http(base + "sitemap.xml")
         assert status == 200 and headers["Content-Type"].startswith("application/xml")
         files = [loc.text for loc in ET.fromstring(body).findall("s:sitemap/s:loc", namespace)]
         assert len(files) > 1
         listed: list[str] = []
         for url in files:
-            status, _, body = fetch(url)
+            status, _, body = http(url)
             assert status == 200, url
             urls = [loc.text for loc in ET.fromstring(body).findall("s:url/s:loc", namespace)]
             assert 0 < len(urls) <= 40, url
@@ -267,7 +257,7 @@ def test_sitemap_split_beyond_its_url_limit(built_root, server_starter, publishe
                     if isinstance(s, URIRef) and str(s).startswith(DATA_NS)}
         assert len(listed) == len(set(listed)) and entities <= set(listed)
         beyond = base + f"sitemap-{len(files) + 1}.xml"
-        assert fetch(beyond)[0] == 404 and fetch(base + "sitemap-0.xml")[0] == 404
+        assert http(beyond)[0] == 404 and http(base + "sitemap-0.xml")[0] == 404
 
 
 @pytest.mark.parametrize("path", ["", "id/cnc", "id/cnc.ttl", ".well-known/void",
@@ -275,17 +265,17 @@ def test_sitemap_split_beyond_its_url_limit(built_root, server_starter, publishe
 def test_revalidation_answers_304(live_server, path):
     """ETag and Last-Modified are given, and a revalidation with either answers 304."""
     url = live_server + path
-    status, headers, body = fetch(url)
+    status, headers, body = http(url)
     assert status == 200 and headers["ETag"] and headers["Last-Modified"]
-    assert fetch(url, {"If-None-Match": headers["ETag"]})[0] == 304
-    assert fetch(url, {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
-    assert fetch(url, {"If-None-Match": '"something-else"'})[0] == 200
+    assert http(url, headers={"If-None-Match": headers["ETag"]})[0] == 304
+    assert http(url, headers={"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    assert http(url, headers={"If-None-Match": '"something-else"'})[0] == 200
 
 
 def test_gzip_on_request(live_server):
-    status, headers, body = fetch(live_server + "id/cnc.nt", {"Accept-Encoding": "gzip"})
+    status, headers, body = http(live_server + "id/cnc.nt", headers={"Accept-Encoding": "gzip"})
     assert status == 200 and headers["Content-Encoding"] == "gzip"
-    plain = fetch(live_server + "id/cnc.nt")[2]
+    plain = http(live_server + "id/cnc.nt")[2]
     assert gzip.decompress(body) == plain
     assert "accept-encoding" in headers["Vary"].lower()
 
@@ -299,7 +289,7 @@ def test_milestones_listed_by_date(live_server, published):
         return min((str(d)[:10] for p in dated for d in published.objects(iri, p)),
                    default="9999")
 
-    status, _, body = fetch(live_server + "id/cnc?lang=en", {"Accept": "text/html"})
+    status, _, body = http(live_server + "id/cnc?lang=en", accept="text/html")
     assert status == 200
     page = body.decode("utf-8")
     row = page[page.index(">milestone<"):]

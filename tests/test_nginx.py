@@ -17,12 +17,11 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
+from http_calls import http
 from nginx_proxy import nginx_executable, nginx_in_front, render
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
@@ -44,7 +43,7 @@ EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 
 
 class Answer:
-    """One response: status, headers and body (decompressed if gzipped)."""
+    """One response: status, headers, the body as sent (``raw``) and decompressed if gzipped."""
 
     def __init__(self, status: int, headers, raw: bytes):
         self.status, self.headers, self.raw = status, headers, raw
@@ -56,12 +55,8 @@ class Answer:
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> Answer:
-    request = urllib.request.Request(url, headers=headers or {}, data=data)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return Answer(response.status, response.headers, response.read())
-    except urllib.error.HTTPError as error:
-        return Answer(error.code, error.headers, error.read())
+    """A request through nginx (or straight to the server), 4xx/5xx returned."""
+    return Answer(*http(url, headers=headers, data=data, timeout=120))
 
 
 def vary(answer: Answer) -> set[str]:

@@ -10,12 +10,12 @@ import hashlib
 import html
 import json
 import re
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from http_calls import http
 from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, RDF
 
@@ -27,20 +27,10 @@ TIMEOUT = 30
 LANGUAGES = ("fr", "en", "zh")
 
 
-def get(url: str, headers: dict[str, str] | None = None, data: bytes | None = None):
-    request = urllib.request.Request(url, headers=headers or {}, data=data)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status, response.headers, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode("utf-8")
-
-
 def page(base: str, path: str, lang: str = "en") -> str:
-    status, _, body = get(base + path.lstrip("/"), {"Cookie": f"lang={lang}",
-                                                     "Accept": "text/html"})
-    assert status == 200, (path, status)
-    return body
+    answer = http(base + path.lstrip("/"), headers={"Cookie": f"lang={lang}"}, accept="text/html")
+    assert answer.status == 200, (path, answer.status)
+    return answer.text
 
 
 def section(body: str, element_id: str) -> str:
@@ -75,7 +65,7 @@ def test_dataset_page_says_what_size_version_licence_and_where(live_server, buil
 
 
 def test_dataset_page_and_void_agree_on_the_size(live_server):
-    _, _, turtle = get(live_server + "dataset", {"Accept": "text/turtle"})
+    turtle = http(live_server + "dataset", accept="text/turtle").text
     void = Graph().parse(data=turtle, format="turtle")
     triples = int(void.value(URIRef("https://w3id.org/cnc-kg/dataset"),
                              URIRef("http://rdfs.org/ns/void#triples")))
@@ -107,7 +97,7 @@ def test_class_lists_are_tables_sortable_by_their_columns(live_server, graph):
     shown = [html.unescape(c) for c in re.findall(r'<td><a href="/id/(?:china|france)"[^>]*>'
                                                   r'([^<]+)</a>', table)]
     assert shown == sorted(shown) and len(set(shown)) == 2
-    assert get(live_server + "list/Organisation?sort=nonsense")[0] == 404
+    assert http(live_server + "list/Organisation?sort=nonsense")[0] == 404
     universities = set(graph.subjects(RDF.type, CNC.University))
     body = page(live_server, "list/University")
     assert all(f'href="/id/{str(u)[len(DATA_NS):]}"' in body for u in universities)
@@ -169,7 +159,7 @@ def test_researchers_are_not_counted_as_people(live_server):
 # --- search --------------------------------------------------------------------------------
 
 def hits(base: str, query: str, lang: str = "en", limit: int = 10) -> list[dict]:
-    _, _, body = get(base + "api/search?" + urllib.parse.urlencode(
+    _, _, body = http(base + "api/search?" + urllib.parse.urlencode(
         {"q": query, "lang": lang, "limit": limit}))
     return json.loads(body)
 
@@ -204,7 +194,7 @@ def test_labels_name_iris_in_the_page_language(live_server):
     iris = [DATA_NS + "cnc", str(CNC.Event), "http://www.wikidata.org/entity/Q142",
             "urn:example:x", "http://xmlns.com/foaf/0.1/Person"]
     query = urllib.parse.urlencode([("iri", iri) for iri in iris] + [("lang", "zh")])
-    status, headers, body = get(live_server + "api/labels?" + query)
+    status, headers, body = http(live_server + "api/labels?" + query)
     found = json.loads(body)
     assert status == 200 and headers.get_content_type() == "application/json"
     assert found[DATA_NS + "cnc"] == {"label": "中法碳中和中心", "lang": "zh", "short": "kg:cnc",
@@ -214,7 +204,7 @@ def test_labels_name_iris_in_the_page_language(live_server):
     assert found["http://xmlns.com/foaf/0.1/Person"]["label"] == "人物"
     assert found["urn:example:x"] == {"label": None, "lang": "", "short": None, "url": None}
     many = urllib.parse.urlencode([("iri", f"{DATA_NS}x{i}") for i in range(1001)]).encode()
-    assert get(live_server + "api/labels", data=many)[0] == 400
+    assert http(live_server + "api/labels", data=many)[0] == 400
 
 
 # --- the query page --------------------------------------------------------------------------
@@ -222,10 +212,10 @@ def test_labels_name_iris_in_the_page_language(live_server):
 def test_query_page_is_in_the_sites_languages(live_server):
     bodies = {}
     for lang in LANGUAGES:
-        status, headers, bodies[lang] = get(live_server + f"sparql?lang={lang}",
-                                            {"Accept": "text/html"})
-        assert status == 200 and f'<html lang="{lang}">' in bodies[lang]
-        assert headers["Set-Cookie"].startswith(f"lang={lang}")
+        answer = http(live_server + f"sparql?lang={lang}", accept="text/html")
+        bodies[lang] = answer.text
+        assert answer.status == 200 and f'<html lang="{lang}">' in bodies[lang]
+        assert answer.headers["Set-Cookie"].startswith(f"lang={lang}")
         assert 'class="languages"' in bodies[lang] and 'id="query"' in bodies[lang]
     assert len(set(bodies.values())) == 3
     examples = section(bodies["zh"], "h-examples")
@@ -237,13 +227,13 @@ def test_query_page_is_in_the_sites_languages(live_server):
 
 def test_a_query_may_start_with_select_and_errors_say_where(live_server):
     data = urllib.parse.urlencode({"query": "SELECT ?n WHERE { ?n a cnc:NetworkNode }"})
-    status, _, body = get(live_server + "sparql", {"Accept": "application/sparql-results+json"},
-                          data.encode())
+    status, _, body = http(live_server + "sparql", accept="application/sparql-results+json",
+                           data=data.encode())
     assert status == 200 and json.loads(body)["results"]["bindings"]
     bad = urllib.parse.urlencode({"query": "SELECT * WHERE {\n  ?s a nope:Thing }"})
-    status, _, body = get(live_server + "sparql", {}, bad.encode())
-    assert status == 400
-    assert "at 2:" in body and "prefix 'nope:' is not declared" in body
+    answer = http(live_server + "sparql", data=bad.encode())
+    assert answer.status == 400
+    assert "at 2:" in answer.text and "prefix 'nope:' is not declared" in answer.text
 
 
 # --- the network picture ---------------------------------------------------------------------

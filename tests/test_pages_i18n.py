@@ -7,13 +7,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from http_calls import http
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -22,17 +21,6 @@ from server.project.build import Sources, publish
 from server.services.i18n import DEFAULT_LANGUAGE, format_date, parse_accept_language, pick
 from server.text import fold
 from server.web.negotiation import GRAPH_FORMATS
-
-TIMEOUT = 30
-
-
-def get(url: str, headers: dict[str, str] | None = None):
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status, response.headers, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode("utf-8")
 
 
 def page_of(base: str, iri: URIRef) -> str:
@@ -95,22 +83,22 @@ def test_format_date_keeps_precision(value, lang, expected):
     ("de-DE", DEFAULT_LANGUAGE),
 ])
 def test_page_language_from_accept_language(live_server, header, lang):
-    status, headers, page = get(live_server, {"Accept-Language": header})
-    assert status == 200
-    assert f'<html lang="{lang}">' in page
-    assert headers["Content-Language"] == lang
-    assert "accept-language" in headers["Vary"].lower()
+    answer = http(live_server, headers={"Accept-Language": header})
+    assert answer.status == 200
+    assert f'<html lang="{lang}">' in answer.text
+    assert answer.headers["Content-Language"] == lang
+    assert "accept-language" in answer.headers["Vary"].lower()
 
 
 def test_language_switch_is_remembered(live_server):
     url = live_server + "id/cnc"
-    status, headers, page = get(url + "?lang=zh", {"Accept-Language": "fr"})
-    assert status == 200 and '<html lang="zh">' in page
-    cookie = headers["Set-Cookie"].split(";")[0]
+    answer = http(url + "?lang=zh", headers={"Accept-Language": "fr"})
+    assert answer.status == 200 and '<html lang="zh">' in answer.text
+    cookie = answer.headers["Set-Cookie"].split(";")[0]
     assert cookie == "lang=zh"
-    _, _, page = get(url, {"Accept-Language": "fr", "Cookie": cookie})
+    page = http(url, headers={"Accept-Language": "fr", "Cookie": cookie}).text
     assert '<html lang="zh">' in page, "the chosen language was not remembered"
-    _, _, page = get(url + "?lang=en", {"Cookie": cookie})
+    page = http(url + "?lang=en", headers={"Cookie": cookie}).text
     assert '<html lang="en">' in page, "?lang= must win over the cookie"
     assert 'href="/id/cnc?lang=fr"' in page, "no switch to French on the page"
 
@@ -124,7 +112,7 @@ def test_titles_follow_the_fallback_order(live_server, published, entities):
         if not labels:
             continue
         for lang in ("fr", "en", "zh"):
-            _, _, page = get(page_of(live_server, iri) + f"?lang={lang}")
+            page = http(page_of(live_server, iri) + f"?lang={lang}").text
             shown_lang, text = heading(page)
             expected_text, expected_lang = pick(labels, lang)
             assert (text, shown_lang or "") == (expected_text, expected_lang), (iri, lang)
@@ -139,7 +127,7 @@ def test_property_names_and_dates_in_page_language(live_server, published, entit
     dated = next(iri for iri in entities if (iri, date, None) in published)
     value = published.value(dated, date)
     for lang in ("fr", "en", "zh"):
-        _, _, page = get(page_of(live_server, dated) + f"?lang={lang}")
+        page = http(page_of(live_server, dated) + f"?lang={lang}").text
         assert html.escape(format_date(value, lang), quote=False) in page
         label = next(str(o) for o in published.objects(date, RDFS.label) if o.language == lang)
         assert f'lang="{lang}">{html.escape(label, quote=False)}</a>' in page
@@ -153,13 +141,13 @@ def test_external_property_names_in_page_language(live_server, published, entiti
 
     noted = next(iri for iri in entities if (iri, SKOS.note, None) in published)
     for lang in ("fr", "en", "zh"):
-        _, _, page = get(page_of(live_server, noted) + f"?lang={lang}")
+        page = http(page_of(live_server, noted) + f"?lang={lang}").text
         name = html.escape(EXTERNAL_NAMES[SKOS.note][lang], quote=False)
         assert f">{name}</a>" in page, (lang, name)
 
 
 def test_alternates_and_schema_org(live_server):
-    _, _, page = get(live_server + "id/cnc")
+    page = http(live_server + "id/cnc").text
     for fmt in GRAPH_FORMATS:
         assert f'<link rel="alternate" type="{fmt.media_type}" href="/id/cnc.{fmt.extension}"' \
             in page
@@ -204,7 +192,7 @@ def test_search_is_accent_insensitive_for_french(live_server, published):
                     and fold(str(o)) != str(o).casefold())
     iri, label = accented
     query = fold(str(label))
-    _, _, body = get(live_server + "api/search?" + urllib.parse.urlencode({"q": query}))
+    body = http(live_server + "api/search?" + urllib.parse.urlencode({"q": query})).text
     assert str(iri) in [hit["iri"] for hit in json.loads(body)], (query, iri)
 
 
@@ -212,8 +200,8 @@ def test_search_finds_chinese_substrings(live_server, published):
     iri, label = next((s, o) for s, o in sorted(published.subject_objects(RDFS.label))
                       if str(s).startswith(DATA_NS) and o.language == "zh" and len(o) >= 4)
     query = str(label)[1:3]
-    _, _, body = get(live_server + "api/search?" + urllib.parse.urlencode(
-        {"q": query, "limit": 50}))
+    body = http(live_server + "api/search?" + urllib.parse.urlencode(
+        {"q": query, "limit": 50})).text
     assert str(iri) in [hit["iri"] for hit in json.loads(body)], (query, iri)
 
 
@@ -221,15 +209,15 @@ def test_search_ranks_exact_names_first(live_server, published):
     """A full name finds its entity first; a prefix ranks before a mere substring."""
     iri, label = next((s, o) for s, o in sorted(published.subject_objects(RDFS.label))
                       if str(s).startswith(DATA_NS) and o.language == "en" and len(o) > 6)
-    _, _, body = get(live_server + "api/search?" + urllib.parse.urlencode({"q": str(label)}))
+    body = http(live_server + "api/search?" + urllib.parse.urlencode({"q": str(label)})).text
     hits = json.loads(body)
     assert fold(hits[0]["matched"]) == fold(str(label))
     query = fold(str(label))[:4]
-    _, _, body = get(live_server + "api/search?" + urllib.parse.urlencode(
-        {"q": query, "limit": 50}))
+    body = http(live_server + "api/search?" + urllib.parse.urlencode(
+        {"q": query, "limit": 50})).text
     kinds = [0 if fold(h["matched"]).startswith(query) else 1 for h in json.loads(body)]
     assert kinds == sorted(kinds), "a substring match ranked before a prefix match"
-    _, _, page = get(live_server + "search?" + urllib.parse.urlencode({"q": str(label)}))
+    page = http(live_server + "search?" + urllib.parse.urlencode({"q": str(label)})).text
     assert f'href="/id/{str(iri)[len(DATA_NS):]}"' in page
 
 
@@ -240,7 +228,7 @@ def test_network_picture_shows_every_node_and_partner(live_server, published):
     partner = URIRef(ONTOLOGY_NS + "partner")
     nodes = set(published.subjects(RDF.type, node_class))
     assert nodes, "no cnc:NetworkNode in the data"
-    _, _, page = get(live_server + "network?lang=en")
+    page = http(live_server + "network?lang=en").text
     svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
     for node in nodes:
         assert f'href="/id/{str(node)[len(DATA_NS):]}"' in svg, node

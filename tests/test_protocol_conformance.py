@@ -13,30 +13,18 @@ from __future__ import annotations
 
 import gzip
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from http_calls import http
 from rdflib import Graph, Literal, URIRef
 
 from server.config import BASE_IRI
 
 DUMPS = ("cnc-kg.ttl", "cnc-kg.nt.gz", "cnc-kg.jsonld", "context.jsonld")
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-def http(url: str, *, method: str = "GET", data: bytes | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) without raising on 4xx/5xx; bodies as sent (never decoded)."""
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ checked against the build's validation report and the published graph."""
 from __future__ import annotations
 
 import json
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from http_calls import http
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import RDF, RDFS
 
@@ -19,9 +19,9 @@ LANGUAGES = ("fr", "en", "zh")
 
 def get(url: str) -> tuple[str, str]:
     """(body, content type) of a 200 answer."""
-    with urllib.request.urlopen(url, timeout=60) as response:
-        assert response.status == 200
-        return response.read().decode("utf-8"), response.headers["Content-Type"]
+    answer = http(url)
+    assert answer.status == 200, (url, answer.status)
+    return answer.text, answer.headers["Content-Type"]
 
 
 class _Page(HTMLParser):

@@ -9,12 +9,12 @@ The batch of 50 queries is made from data/ itself: the organisations under their
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from http_calls import Answer, http
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
@@ -57,15 +57,9 @@ def validate():
 
 # --- HTTP -----------------------------------------------------------------------------------
 
-def http(url: str, data: dict | None = None,
-         headers: dict | None = None) -> tuple[int, dict[str, str], bytes]:
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+def post_form(url: str, fields: dict[str, str]) -> Answer:
+    """POST ``fields`` form-encoded, as OpenRefine does; 4xx/5xx returned."""
+    return http(url, data=urllib.parse.urlencode(fields).encode())
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +72,7 @@ def reconcile(service: str, batch: dict, validate, method: str = "POST") -> dict
     validate("reconciliation-query-batch.json", batch)
     text = json.dumps(batch, ensure_ascii=False)
     if method == "POST":
-        status, _, body = http(service, {"queries": text})
+        status, _, body = post_form(service, {"queries": text})
     else:
         status, _, body = http(service + "?" + urllib.parse.urlencode({"queries": text}))
     assert status == 200, body
@@ -326,7 +320,7 @@ def test_data_extension(service, graph, validate):
     query = {"ids": ids, "properties": [{"id": "cnc:ror"}, {"id": "cnc:wikidata"},
                                         {"id": "cnc:country"}, {"id": "org:subOrganizationOf"}]}
     validate("data-extension-query.json", query)
-    status, _, body = http(service, {"extend": json.dumps(query)})
+    status, _, body = post_form(service, {"extend": json.dumps(query)})
     assert status == 200, body
     answer = json.loads(body)
     validate("data-extension-response.json", answer)
@@ -343,7 +337,7 @@ def test_data_extension(service, graph, validate):
             str(o)[len(DATA_NS):] for o in graph.objects(entity, ORG.subOrganizationOf)}
     assert [v["id"] for v in rows["uccs"]["cnc:country"]] == ["france"]   # its university's
     assert rows["no-such-entity"] == {p["id"]: [] for p in query["properties"]}
-    status, _, body = http(service, {"extend": json.dumps(
+    status, _, body = post_form(service, {"extend": json.dumps(
         {"ids": ["cnrs"], "properties": [{"id": "cnc:nothing"}]})})
     assert status == 400 and b"cnc:nothing" in body
 
@@ -373,7 +367,7 @@ def test_property_proposals(service):
      b"batchSize"),
 ])
 def test_bad_requests(service, data, status, words):
-    got, _, body = http(service, data)
+    got, _, body = post_form(service, data)
     assert got == status and words in body, body
 
 

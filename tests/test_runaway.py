@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
 import server_status
+from http_calls import http
 from process_memory import tree_memory_mib
 from server_status import wait_for
 
@@ -46,12 +45,8 @@ def limited_server(built_root, server_starter):
 
 def get(url: str, accept: str = "application/sparql-results+json") -> tuple[int, bytes, float]:
     """(status, body, monotonic time the answer arrived)."""
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, response.read(), time.monotonic()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), time.monotonic()
+    status, _, body = http(url, accept=accept, timeout=120)
+    return status, body, time.monotonic()
 
 
 def sparql_url(base: str, query: str) -> str:

@@ -8,10 +8,8 @@ The browser side — the policy enforced, the query page's links — is in
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-
 import pytest
+from http_calls import http
 
 from server.config import load_settings
 from server.services import i18n
@@ -31,18 +29,9 @@ SCRIPTS = ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)",
 WEB = ["http://example.org/", "HTTPS://example.org/a?b#c", "https://w3id.org/cnc-kg/id/cnc"]
 
 
-def get(url: str, accept: str) -> tuple[int, dict[str, str]]:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}),
-                                    timeout=60) as response:
-            return response.status, response.headers
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers
-
-
 @pytest.mark.parametrize("path", HTML_PAGES)
 def test_html_answers_carry_the_policy(live_server, path):
-    status, headers = get(live_server + path, "text/html")
+    status, headers, _ = http(live_server + path, accept="text/html")
     assert status in (200, 404)
     assert headers["Content-Type"].startswith("text/html")
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
@@ -57,7 +46,7 @@ def test_policy_allows_only_this_origin():
 
 
 def test_standalone_svg_runs_no_script(live_server):
-    status, headers = get(live_server + "network.svg", "image/svg+xml")
+    status, headers, _ = http(live_server + "network.svg", accept="image/svg+xml")
     assert status == 200
     assert headers["Content-Security-Policy"] == SVG_POLICY
     assert "script" not in SVG_POLICY and "default-src 'none'" in SVG_POLICY
@@ -65,7 +54,7 @@ def test_standalone_svg_runs_no_script(live_server):
 
 @pytest.mark.parametrize(("path", "accept"), NOT_HTML)
 def test_other_answers_are_never_sniffed(live_server, path, accept):
-    status, headers = get(live_server + path, accept)
+    status, headers, _ = http(live_server + path, accept=accept)
     assert status == 200
     assert "Content-Security-Policy" not in headers
     assert headers["X-Content-Type-Options"] == "nosniff"

@@ -12,7 +12,6 @@ import html
 import io
 import json
 import re
-import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from http_calls import http
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -49,20 +49,9 @@ def endpoint(live_server: str) -> str:
     return live_server + "sparql"
 
 
-def http(url: str, *, method: str = "GET", data: bytes | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) without raising on 4xx/5xx."""
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
 def get(endpoint: str, query: str, accept: str = "application/sparql-results+json", **params):
     url = endpoint + "?" + urllib.parse.urlencode({"query": query, **params})
-    return http(url, headers={"Accept": accept})
+    return http(url, accept=accept)
 
 
 def wrapper(endpoint: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:

@@ -9,12 +9,11 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from http_calls import Answer, http
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
@@ -39,14 +38,9 @@ def _copy_and_build(source: Path, target: Path) -> Path:
     return target
 
 
-def get(url: str, accept: str = "text/html") -> tuple[int, dict, str]:
-    """(status, headers, body as text) of a GET, errors included."""
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, response.headers, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode("utf-8")
+def get(url: str, accept: str = "text/html") -> Answer:
+    """A page (or, with ``accept``, a document) of this slower, larger project."""
+    return http(url, accept=accept, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +56,14 @@ def synthetic_server(synthetic_root: Path, server_starter):
 
 
 def test_synthetic_entity_page_and_documents(synthetic_server):
-    status, headers, page = get(synthetic_server + f"synthetic/{NODE}?lang=en")
-    assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert "Synthetic node 0" in page
+    answer = get(synthetic_server + f"synthetic/{NODE}?lang=en")
+    assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/html")
+    assert "Synthetic node 0" in answer.text
     iri = URIRef(SYNTHETIC_NS + NODE)
     for suffix in ("ttl", "nt", "jsonld", "rdf"):
         status, _, body = get(synthetic_server + f"synthetic/{NODE}.{suffix}", "*/*")
         assert status == 200, suffix
-        triples = ox.parse(body.encode("utf-8"), format=ox.RdfFormat.from_extension(suffix))
+        triples = ox.parse(body, format=ox.RdfFormat.from_extension(suffix))
         assert any(t.subject.value == str(iri) and t.predicate.value == str(RDFS.label)
                    for t in triples), suffix
     status, headers, body = get(synthetic_server + f"synthetic/{NODE}", "text/turtle")
@@ -80,17 +74,17 @@ def test_synthetic_entity_page_and_documents(synthetic_server):
 
 
 def test_unknown_synthetic_name_is_404(synthetic_server):
-    status, headers, page = get(synthetic_server + "synthetic/no-such-thing")
+    status, headers, _ = get(synthetic_server + "synthetic/no-such-thing")
     assert status == 404 and headers["Content-Type"].startswith("text/html")
     assert get(synthetic_server + "synthetic/no-such-thing", "text/turtle")[0] == 404
     assert get(synthetic_server + "synthetic/Not_A_Slug.ttl", "*/*")[0] == 404
 
 
 def test_synthetic_entities_are_listed_and_searched(synthetic_server):
-    status, _, page = get(synthetic_server + "list/?lang=en")
-    assert status == 200 and 'href="/list/NetworkNode"' in page
-    status, _, page = get(synthetic_server + "search?q=synthetic+node+0&lang=en")
-    assert status == 200 and f'href="/synthetic/{NODE}"' in page
+    answer = get(synthetic_server + "list/?lang=en")
+    assert answer.status == 200 and 'href="/list/NetworkNode"' in answer.text
+    answer = get(synthetic_server + "search?q=synthetic+node+0&lang=en")
+    assert answer.status == 200 and f'href="/synthetic/{NODE}"' in answer.text
 
 
 def _entity_links(page: str) -> list[str]:
@@ -99,12 +93,14 @@ def _entity_links(page: str) -> list[str]:
 
 
 def test_class_list_pages(synthetic_server):
-    status, _, first = get(synthetic_server + "list/foaf:Person?lang=en")
-    assert status == 200
+    answer = get(synthetic_server + "list/foaf:Person?lang=en")
+    first = answer.text
+    assert answer.status == 200
     assert re.search(r'<link rel="next" href="/list/foaf:Person\?lang=en&amp;page=2">', first)
     assert 'rel="prev"' not in first
-    status, _, second = get(synthetic_server + "list/foaf:Person?page=2&lang=en")
-    assert status == 200 and '<link rel="prev"' in second
+    answer = get(synthetic_server + "list/foaf:Person?page=2&lang=en")
+    second = answer.text
+    assert answer.status == 200 and '<link rel="prev"' in second
     assert _entity_links(first) and _entity_links(second)
     assert not set(_entity_links(first)) & set(_entity_links(second))
     assert len(_entity_links(first)) == 100
@@ -113,13 +109,15 @@ def test_class_list_pages(synthetic_server):
 
 
 def test_timeline_and_network_say_what_they_leave_out(synthetic_server):
-    status, _, page = get(synthetic_server + "timeline?lang=en")
-    assert status == 200 and 'rel="next"' in page
+    answer = get(synthetic_server + "timeline?lang=en")
+    page = answer.text
+    assert answer.status == 200 and 'rel="next"' in page
     assert re.search(r"1–100 of \d{3}", page)
     assert 'href="/sparql?query=' in page
     assert get(synthetic_server + "timeline?page=99")[0] == 404
-    status, _, page = get(synthetic_server + "network?lang=en")
-    assert status == 200
+    answer = get(synthetic_server + "network?lang=en")
+    page = answer.text
+    assert answer.status == 200
     assert re.search(r"The 40 most connected nodes of \d+ are drawn", page)
     wide = page[page.index('class="network network-wide"'):]
     assert wide[:wide.index("</svg>")].count('<rect class="node"') == 40
@@ -128,8 +126,10 @@ def test_timeline_and_network_say_what_they_leave_out(synthetic_server):
 def test_new_build_renews_cached_pages(synthetic_10k, tmp_path, server_starter):
     root = _copy_and_build(synthetic_10k, tmp_path)
     with server_starter(root, env={"CNC_KG_RELOAD_CHECK": "0.2"}) as base:
-        status, _, before = get(base + "timeline?lang=en")
-        assert status == 200 and "Synthetic event" in before and "Renamed event" not in before
+        answer = get(base + "timeline?lang=en")
+        before = answer.text
+        assert answer.status == 200
+        assert "Synthetic event" in before and "Renamed event" not in before
         data = next((root / "data").glob("synthetic.ttl"))
         data.write_text(data.read_text(encoding="utf-8").replace(
             '"Synthetic event ', '"Renamed event '), encoding="utf-8")
@@ -139,5 +139,5 @@ def test_new_build_renews_cached_pages(synthetic_10k, tmp_path, server_starter):
         fresh = 0
         while fresh < 6:
             assert time.monotonic() < deadline, "the cached timeline never changed"
-            fresh = fresh + 1 if "Renamed event" in get(base + "timeline?lang=en")[2] else 0
+            fresh = fresh + 1 if "Renamed event" in get(base + "timeline?lang=en").text else 0
             time.sleep(0.1)
