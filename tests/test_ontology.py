@@ -99,7 +99,8 @@ def test_every_class_and_property_is_annotated(core: Graph) -> None:
 def test_annotations_follow_the_same_order_in_every_term_block() -> None:
     order = ["a", "rdfs:subClassOf", "rdfs:subPropertyOf", "rdfs:domain", "rdfs:range",
              "skos:hasTopConcept", "skos:inScheme", "skos:topConceptOf", "rdfs:label",
-             "skos:prefLabel", "skos:definition", "skos:note", "dcterms:source",
+             "skos:prefLabel", "skos:definition", "skos:note", "skos:editorialNote",
+             "dcterms:source",
              "rdfs:isDefinedBy"]
     blocks = [b for b in CORE.read_text(encoding="utf-8").split("\n\n") if b.startswith("cnc:")]
     assert len(blocks) == len(TERMS)
@@ -131,7 +132,8 @@ def test_research_axes_are_sourced_and_have_no_invented_chinese_label(core: Grap
         assert (axis, SKOS.inScheme, CNC.ResearchAxes) in core
         assert _languages(core, axis, RDFS.label) == ["en", "fr"], axis
         assert set(core.objects(axis, DCTERMS.source)) == {PRESENTATION, E2P2L_RELEASE}
-        assert any("No Chinese label" in note for note in core.objects(axis, SKOS.note))
+        assert any("No Chinese label" in note
+                   for note in core.objects(axis, SKOS.editorialNote))
     labels_fr = {str(o) for a in AXES for o in core.objects(a, RDFS.label) if o.language == "fr"}
     assert labels_fr == {"Agriculture", "Biodiversité", "Environnement"}
 

@@ -191,6 +191,16 @@ def test_graph_store_protocol_load(virtuoso, built_root, dump_path):
     assert count == len(Graph().parse(dump_path, format="nt"))
 
 
+def test_graph_store_load_with_a_wrong_password_says_so(virtuoso, built_root):
+    done = subprocess.run([CNC_KG, "load", "--root", str(built_root), "--to",
+                           virtuoso["base"] + "sparql-graph-crud-auth", "--graph", GSP_GRAPH,
+                           "--user", "dba", "--password", "not-the-password"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0
+    assert "the user name or password is refused" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 # Entity pages are not among them: Virtuoso 7.2 refuses describe.rq (a CONSTRUCT with a
 # top-level VALUES: "BINDINGS is not supported at top level for queries other than SELECT").
 @pytest.mark.parametrize("path", ["network?lang=fr", "list/Event", "dataset?lang=en"])
