@@ -79,9 +79,12 @@ def _rank(category: int, name: Name, lang: str, iri: URIRef, missing: int = 0,
             len(name.text), str(iri))
 
 
-def _candidates(index: GraphIndex, query: str, lang: str) -> dict[URIRef, tuple[tuple, Name]]:
+def _candidates(index: GraphIndex, query: str, lang: str,
+                limit: int) -> dict[URIRef, tuple[tuple, Name]]:
     """Every candidate entity with its best rank and the name that gave it; names in Chinese
-    rank first for a query in Chinese, else names in the reader's language."""
+    rank first for a query in Chinese, else names in the reader's language. Names with only
+    some of the words are looked for when fewer than ``limit`` entities matched better (they
+    rank last; ranking them by relevance costs a read of every match)."""
     best: dict[URIRef, tuple[tuple, Name]] = {}
     lang = "zh" if any(is_han(c) for c in query) else lang
 
@@ -97,7 +100,7 @@ def _candidates(index: GraphIndex, query: str, lang: str) -> dict[URIRef, tuple[
         offer(iri, _rank(DESCRIBED, Name(title.text, title.lang, False), lang, iri), Name(
             title.text, title.lang, False))
     words = re.findall(r"\w+", query)
-    if len(words) > 1:
+    if len(words) > 1 and len(best) < limit:
         # Best first by the index's relevance (rarer words weigh more: "lille" over
         # "universite"), after the number of words found.
         for position, (iri, name) in enumerate(
@@ -136,8 +139,8 @@ def search(index: GraphIndex, text: str, lang: str, limit: int = MAX_RESULTS) ->
     query = fold(text[:MAX_QUERY_CHARS])
     if not query:
         return []
-    winners = heapq.nsmallest(max(0, min(limit, MAX_RESULTS)),
-                              _candidates(index, query, lang).items(),
+    wanted = max(0, min(limit, MAX_RESULTS))
+    winners = heapq.nsmallest(wanted, _candidates(index, query, lang, wanted).items(),
                               key=lambda item: item[1][0])
     return [hit(index, iri, Label(name.text, name.lang), rank, lang)
             for iri, (rank, name) in winners]

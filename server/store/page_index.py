@@ -699,16 +699,19 @@ class PageIndex:
 
     # search ---------------------------------------------------------------------------------
     def name_matches(self, text: str, limit: int) -> list[tuple[URIRef, Name]]:
-        """Entity names that are ``text`` or start with it (folded), shortest first."""
+        """Entity names that are ``text`` or start with it (folded): the first ``limit`` in
+        folded order (the name itself first, a range read of the index however many names
+        share the prefix), shortest first."""
         folded = fold(text)
         if not folded:
             return []
         upper = folded[:-1] + chr(ord(folded[-1]) + 1)
+        found = self._db().execute(
+            "SELECT t.iri, n.text, n.lang, n.alt FROM names n JOIN terms t ON t.id = n.term "
+            "WHERE n.folded >= ? AND n.folded < ? AND t.entity = 1 ORDER BY n.folded LIMIT ?",
+            (folded, upper, limit)).fetchall()
         return [(URIRef(iri), Name(name, lang, bool(alt))) for iri, name, lang, alt in
-                self._db().execute(
-                    "SELECT t.iri, n.text, n.lang, n.alt FROM names n JOIN terms t ON "
-                    "t.id = n.term WHERE n.folded >= ? AND n.folded < ? AND t.entity = 1 "
-                    "ORDER BY length(n.folded) LIMIT ?", (folded, upper, limit))]
+                sorted(found, key=lambda row: len(row[1]))]
 
     def word_matches(self, text: str, limit: int = SEARCH_CANDIDATES, every: bool = True
                      ) -> list[tuple[URIRef, Name]]:
