@@ -10,6 +10,8 @@ _NOT_WORD = re.compile(r"[^\w]+")
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, NFKD-normalised text ("Énergie" -> "energie", "ＣＮＣ" -> "cnc")."""
+    if text.isascii():      # most names: nothing to decompose, and casefold is lower
+        return text.lower().strip()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 

@@ -19,7 +19,7 @@ skipped as labels and removed from other texts before identification.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -164,61 +164,48 @@ def check_graph(graph: Graph | Iterable[Graph], identifier: bool = True) -> list
     ``identifier=False`` applies the script rules only (no model is loaded).
     """
     graphs = [graph] if isinstance(graph, Graph) else list(graph)
-    return _check(((s, p, o) for g in graphs for s, p, o in g.triples((None, None, None))),
-                  lambda term: term, identifier)
+    literals = [(s, str(p), o) for g in graphs
+                for s, p, o in g.triples((None, None, None)) if isinstance(o, Literal)]
+    people = {str(s) for g in graphs for s in g.subjects(RDF.type, FOAF.Person)}
+    return _check(literals, people, identifier)
 
 
 def check_quads(quads: Iterable[ox.Quad], identifier: bool = True) -> list[Mismatch]:
     """``check_graph`` over the triples as pyoxigraph parsed them (a project of a million
     triples is checked without making rdflib terms, except for what is reported)."""
-    return _check(((q.subject, q.predicate, q.object) for q in quads), _to_rdflib, identifier)
+    rdf_type, person = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(FOAF.Person))
+    literals, people = [], set()
+    for quad in quads:
+        term = quad.object
+        if isinstance(term, ox.Literal):
+            subject = quad.subject
+            literals.append((URIRef(subject.value) if isinstance(subject, ox.NamedNode)
+                             else BNode(subject.value), quad.predicate.value,
+                             Literal(term.value, lang=term.language or None)))
+        elif term == person and quad.predicate == rdf_type:
+            people.add(quad.subject.value)
+    return _check(literals, people, identifier)
 
 
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    return Literal(term.value, lang=term.language)
-
-
-def _check(triples: Iterable[tuple], as_rdflib: Callable[[object], Node],
+def _check(literals: list[tuple[Node, str, Literal]], people: set[str],
            identifier: bool) -> list[Mismatch]:
-    """The check over ``triples`` of rdflib or pyoxigraph terms (both compare by IRI text
-    through ``value`` or ``str``); ``as_rdflib`` makes a reported term an rdflib one."""
-    rows = list(triples)
-    person, kinds = str(FOAF.Person), {str(p) for p in NAME_PREDICATES}
-    people = {_text(s) for s, p, o in rows if _text(p) == str(RDF.type) and _text(o) == person}
-    names = Names(_text(o) for s, p, o in rows
-                  if _text(s) in people and _text(p) in kinds and _language(o) is not None)
+    """The check over the ``(subject, predicate IRI, literal)`` triples of a graph;
+    ``people``: the IRIs of its people."""
+    kinds = {str(p) for p in NAME_PREDICATES}
+    names = Names(str(o) for s, p, o in literals if str(s) in people and p in kinds)
     found = []
-    for subject, predicate, obj in rows:
-        tag = _language(obj)
+    for subject, predicate, obj in literals:
+        tag = obj.language
         if not tag:
             continue
-        text = _text(obj)
+        text = str(obj)
         verdict = script_mismatch(text, tag)
-        personal_name = _text(subject) in people and _text(predicate) in kinds
+        personal_name = str(subject) in people and predicate in kinds
         if verdict is None and identifier and not personal_name:
             verdict = identifier_mismatch(text, tag, names)
         if verdict is not None:
-            found.append(Mismatch(as_rdflib(subject), as_rdflib(predicate), as_rdflib(obj),
-                                  *verdict))
+            found.append(Mismatch(subject, URIRef(predicate), obj, *verdict))
     return found
-
-
-def _text(term: object) -> str:
-    return term.value if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal) \
-        else str(term)
-
-
-def _language(term: object) -> str | None:
-    """The language tag of a literal of either kind ("" untagged), ``None`` for a non-literal."""
-    if isinstance(term, ox.Literal):
-        return term.language or ""
-    if isinstance(term, Literal):
-        return term.language or ""
-    return None
 
 
 def turtle_line(text: str, start_line: int, literal: Literal) -> int | None:

@@ -216,8 +216,8 @@ class _Writer:
         for iri in entities:             # entities get the smallest ids, in IRI order
             self.term(iri)
         labels = {iri: _best_names(found) for iri, found in names.items()}
-        deep, name_keys = self._members(entities, types, supers, labels)
-        self._list_facts(entities, types, supers, labels, deep, name_keys)
+        ordered = self._members(entities, types, supers, labels)
+        self._list_facts(entities, types, supers, labels, ordered)
         self._descriptions(entities)
         self._dated(types, supers, labels)
         self._network()
@@ -249,10 +249,10 @@ class _Writer:
 
     def _members(self, entities: list[str], types: dict[str, set[str]],
                  supers: dict[str, set[str]], labels: dict[str, dict[str, str]]
-                 ) -> tuple[dict[str, list[str]], dict[str, dict[str, tuple[str, str]]]]:
+                 ) -> dict[str, dict[str, list[str]]]:
         """Every class's entities (its own and its subclasses'), sorted by name per language;
-        returns them by class, and each entity's name sort key per language."""
-        deep: dict[str, list[str]] = defaultdict(list)
+        returns them as ``{lang: {class: members in name order}}``."""
+        classes_of: dict[str, set[str]] = {}
         direct: dict[str, int] = defaultdict(int)
         for iri in entities:
             classes: set[str] = set()
@@ -260,31 +260,36 @@ class _Writer:
                 direct[cls] += 1
                 classes.add(cls)
                 classes.update(supers.get(cls, ()))
-            for cls in classes:
-                deep[cls].append(iri)
-        keys = {lang: {iri: _sort_key(labels.get(iri, {}), iri, lang) for iri in entities}
-                for lang in LANGUAGES}
-        for cls, members in deep.items():
-            cls_id = self.term(cls)
-            for lang in LANGUAGES:
-                ordered = sorted(members, key=keys[lang].__getitem__)
+            classes_of[iri] = classes
+        ids, ordered = self.ids, {}
+        for lang in LANGUAGES:
+            # One sort of every entity per language; each class's list follows that order.
+            lists: dict[str, list[str]] = defaultdict(list)
+            for iri in sorted(entities, key=lambda e: _sort_key(labels.get(e, {}), e, lang)):
+                for cls in classes_of[iri]:
+                    lists[cls].append(iri)
+            for cls, members in lists.items():
+                cls_id = self.term(cls)
                 self.db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)",
-                                    ((cls_id, lang, pos, self.term(iri))
-                                     for pos, iri in enumerate(ordered)))
+                                    ((cls_id, lang, pos, ids[iri])
+                                     for pos, iri in enumerate(members)))
+            ordered[lang] = lists
         self.db.executemany("INSERT INTO member_counts VALUES (?, ?, ?)",
-                            ((self.term(c), len(m), direct.get(c, 0)) for c, m in deep.items()))
-        return deep, keys
+                            ((self.term(c), len(m), direct.get(c, 0))
+                             for c, m in ordered[LANGUAGES[0]].items()))
+        return ordered
 
     def _list_facts(self, entities: list[str], types: dict[str, set[str]],
                     supers: dict[str, set[str]], labels: dict[str, dict[str, str]],
-                    deep: dict[str, list[str]],
-                    name_keys: dict[str, dict[str, tuple[str, str]]]) -> None:
+                    ordered: dict[str, dict[str, list[str]]]) -> None:
         """What the class lists show beside names (``facts``), which of those columns each
-        class has (``list_columns``) and its members sorted by each of them, per language
-        (``member_order``: a sorted page costs one range read, as the name order does)."""
+        class has (``list_columns``) and its members sorted by each of them, then by name, per
+        language (``member_order``: a sorted page costs one range read, as the name order
+        does)."""
         found: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for row in _rows(self.store, self.graph, "list_facts"):
             found[row["s"].value][row["fact"].value].append(row["value"])
+        deep = ordered[LANGUAGES[0]]
         sizes = {cls: len(members) for cls, members in deep.items()}
         facts = {iri: _entity_facts(found.get(iri, {}), _kind(types[iri], supers, sizes))
                  for iri in entities}
@@ -292,6 +297,7 @@ class _Writer:
             (self.term(iri), *(None if v is None else self.term(v) for v in (f.kind, f.country)),
              f.date, f.start, f.end, None if f.parent is None else self.term(f.parent))
             for iri, f in facts.items()))
+        ids = self.ids
         for cls, members in deep.items():
             cls_id = self.term(cls)
             for column in LIST_COLUMNS:
@@ -300,13 +306,15 @@ class _Writer:
                     continue
                 self.db.execute("INSERT INTO list_columns VALUES (?, ?)", (cls_id, column))
                 for lang in LANGUAGES:
-                    # Few values recur (countries, types, parents): each is folded once.
+                    # Few values recur (countries, types, parents): each is keyed once, and
+                    # a stable sort of the name order by that key breaks ties by name.
                     shown = {v: _column_key(v, column, labels, lang) for v in set(value.values())}
-                    keys = {iri: (*shown[value[iri]], *name_keys[lang][iri]) for iri in members}
+                    place = {key: i for i, key in enumerate(sorted(set(shown.values())))}
+                    rank = {v: place[key] for v, key in shown.items()}
                     self.db.executemany(
                         "INSERT INTO member_order VALUES (?, ?, ?, ?, ?)",
-                        ((cls_id, lang, column, pos, self.term(iri)) for pos, iri in
-                         enumerate(sorted(members, key=keys.__getitem__))))
+                        ((cls_id, lang, column, pos, ids[iri]) for pos, iri in enumerate(
+                            sorted(ordered[lang][cls], key=lambda e: rank[value[e]]))))
 
     def _descriptions(self, entities: list[str]) -> None:
         """One line of each entity's description per language (result lists), and every
