@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 import signal
@@ -50,8 +51,11 @@ def _environment(shared: bool) -> dict:
               default=REPO / "bench", show_default=True, help="Where results are written.")
 @click.option("--shared/--idle", default=True, show_default=True,
               help="Say in the results whether other jobs shared the machine.")
+@click.option("--keep-other-sizes/--only-these-sizes", default=True, show_default=True,
+              help="Keep the sizes of the last results.json that this run does not measure "
+                   "(10M is measured once in a while), each with the date of its run.")
 def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
-         shared: bool) -> None:
+         shared: bool, keep_other_sizes: bool) -> None:
     """Run the benchmark (about 15 minutes at the default sizes on 2 cores)."""
     # A stopped run (Ctrl-C, `timeout`) still stops the servers it started: their context
     # managers only run on an exception, which SIGTERM does not raise by default.
@@ -67,15 +71,29 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
                                  "wrk_connections": options.wrk_connections,
                                  "rdflib_max_size": options.rdflib_max_size},
                      "sizes": []}
+    measured = {int(s) for s in sizes.split(",") if s.strip()}
+    if keep_other_sizes:
+        results["sizes"] = _earlier_sizes(out / "results.json", measured)
     print("== curated data", flush=True)
     results["curated"] = measure_curated(project_copy(options.repo, options.work), options)
     for size in (int(s) for s in sizes.split(",") if s.strip()):
         result = measure_size(size, options)
         result["summary"] = summarise(result, timeout_s)
+        result["run_date"] = results["environment"]["date"]
         results["sizes"].append(result)
         results["duration_s"] = time.perf_counter() - started
         write_results(results, out)      # after each size, so a stopped run still reports
     click.echo(f"wrote {out / 'results.md'} in {time.perf_counter() - started:.0f} s")
+
+
+def _earlier_sizes(path: Path, measured: set[int]) -> list[dict]:
+    """The sizes of an earlier results file that this run does not measure, dated."""
+    if not path.exists():
+        return []
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    date = earlier.get("environment", {}).get("date")
+    return [{"run_date": date, **size} for size in earlier.get("sizes", [])
+            if size["size"] not in measured]
 
 
 if __name__ == "__main__":

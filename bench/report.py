@@ -175,8 +175,11 @@ def _load_run_table(results: dict) -> list[str]:
 
 
 def _notes(results: dict) -> list[str]:
-    """Why a target is met or missed, in numbers from this run."""
-    size = max(results["sizes"], key=lambda s: s["size"])
+    """Why a target is met or missed, in numbers from this run at 1M triples (or the largest
+    size below)."""
+    size = max((s for s in results["sizes"] if s["size"] <= 1_000_000),
+               key=lambda s: s["size"], default=None) or max(results["sizes"],
+                                                             key=lambda s: s["size"])
     summary = size["summary"]
     heavy = next((g for name, g in summary.items() if name.startswith("heavy")), None)
     catalogue_raw = [r["raw"]["median_ms"] for r in size["queries"]
@@ -276,6 +279,9 @@ def write_markdown(results: dict, path: Path) -> None:
              "- load average before/after each size: " + "; ".join(
                  f"{s['triples']:,}: {s['loadavg_before'][0]:.1f} → {s['loadavg_after'][0]:.1f}"
                  for s in results["sizes"]),
+             *[f"- {s['triples']:,} triples: measured in the run of {s['run_date']} (an "
+               "opt-in size, kept until measured again)" for s in results["sizes"]
+               if s.get("run_date", env["date"]) != env["date"]],
              f"- {env['note']}",
              f"- per query: one warm-up, then the median of up to {results['options']['repeats']}"
              f" runs (fewer past {results['options']['budget_s']:g} s); time limit "
