@@ -69,7 +69,8 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
                                  "budget_s": options.budget_s,
                                  "wrk_seconds": options.wrk_seconds,
                                  "wrk_connections": options.wrk_connections,
-                                 "rdflib_max_size": options.rdflib_max_size},
+                                 "rdflib_max_size": options.rdflib_max_size,
+                                 "validate_max_size": options.validate_max_size},
                      "sizes": []}
     measured = {int(s) for s in sizes.split(",") if s.strip()}
     if keep_other_sizes:
