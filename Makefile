@@ -17,7 +17,7 @@ TEST_PACKAGES := java:default-jre-headless virtuoso-t:virtuoso-opensource chromi
 	chromedriver:chromium-driver npm:npm nginx:nginx
 BENCH_PACKAGES := wrk:wrk virtuoso-t:virtuoso-opensource isql-vt:virtuoso-opensource nginx:nginx
 
-.PHONY: install serve test lint build validate bench constraints screenshots clean
+.PHONY: install serve test lint build validate bench robustness constraints screenshots clean
 
 $(BIN)/python:
 	@echo "== creating the virtual environment $(VENV)/"
@@ -61,6 +61,16 @@ test: $(TESTING)
 
 lint: $(TESTING)
 	$(BIN)/ruff check server tests bench
+
+# docs/robustness.md from the figures the robustness tests record as they pass.
+ROBUSTNESS_TESTS = tests/test_load.py tests/test_runaway.py tests/test_deaths.py \
+	tests/test_hot_reload.py tests/test_http_front.py tests/test_bad_input.py
+robustness: $(TESTING)
+	@.ci/need "the tests need" $(TEST_PACKAGES)
+	@figures=$$(mktemp) && \
+	CNC_KG_FIGURES=$$figures $(BIN)/python -m pytest -q $(ROBUSTNESS_TESTS) && \
+	$(BIN)/python tests/robustness_report.py $$figures docs/robustness.md; \
+	status=$$?; rm -f $$figures; exit $$status
 
 bench: $(BENCHING)
 	@.ci/need "the benchmark needs" $(BENCH_PACKAGES)

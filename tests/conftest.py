@@ -8,6 +8,7 @@ Set ``CNC_KG_TEST_ROOT`` to serve an already built project folder instead of bui
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -115,3 +116,21 @@ def port_picker():
 def server_pid():
     """The pid of the ``cnc-kg serve`` process behind a base URL from ``start_server``."""
     return SERVER_PIDS.__getitem__
+
+
+@pytest.fixture
+def figure(request: pytest.FixtureRequest):
+    """``figure(what, value)``: record a number a robustness test measured (requests answered,
+    failures, inputs tried …). With ``CNC_KG_FIGURES`` set to a file (``make robustness``),
+    each figure is appended to it as a JSON line, and ``tests/robustness_report.py`` writes
+    them into docs/robustness.md; otherwise they are dropped."""
+    path = os.environ.get("CNC_KG_FIGURES")
+
+    def record(what: str, value: float | int) -> None:
+        if path:
+            test = request.node
+            line = {"module": test.module.__name__, "test": test.originalname,
+                    "doc": (test.function.__doc__ or "").strip(), "what": what, "value": value}
+            with open(path, "a", encoding="utf-8") as out:
+                out.write(json.dumps(line) + "\n")
+    return record

@@ -1,4 +1,5 @@
-"""Memory of a server's whole process tree (gunicorn arbiter, its workers, their query workers).
+"""A server's process tree (gunicorn arbiter, its workers, their engine processes): its
+memory, its engine processes, whether a process is alive.
 
 Measured as the sum of PSS (proportional set size, /proc/PID/smaps_rollup): pages shared by
 forked processes count once in total, so forking a query worker does not look like growth.
@@ -49,3 +50,25 @@ def _pss_kib(pid: int) -> int:
 def tree_memory_mib(pid: int) -> float:
     """Total PSS of ``pid``'s process tree, in MiB."""
     return sum(_pss_kib(p) for p in process_tree(pid)) / 1024
+
+
+def engine_pids(server_pid: int) -> list[int]:
+    """The engine processes of the server's process tree (by their command line)."""
+    engines = []
+    for pid in process_tree(server_pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except FileNotFoundError:
+            continue
+        if b"server.store.engine" in command:
+            engines.append(pid)
+    return engines
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its parent does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

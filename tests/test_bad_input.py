@@ -239,7 +239,8 @@ def _error_lines(stderr: str, import_refused: bool) -> list[str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_bad_input_gives_one_clear_line_and_the_documented_exit_code(places, case: Case):
+def test_bad_input_gives_one_clear_line_and_the_documented_exit_code(places, case: Case,
+                                                                     figure):
     args = case.args.format(**places).split()
     done = subprocess.run([str(CNC_KG), *args], input=case.stdin, capture_output=True,
                           timeout=300, cwd=places["files"])
@@ -250,3 +251,4 @@ def test_bad_input_gives_one_clear_line_and_the_documented_exit_code(places, cas
     assert len(lines) == 1, stderr
     for text in case.says:
         assert text.format(**places) in lines[0], (text, lines[0])
+    figure("bad inputs given, each one clear line and its exit code", 1)

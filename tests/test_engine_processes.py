@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CNC_KG, wait_until_answering
-from process_memory import process_tree
+from process_memory import alive, engine_pids, process_tree
 from server_process import free_port, stop
 from server_status import status, wait_for
 
@@ -48,27 +48,6 @@ def _open_files(pid: int) -> list[str]:
     return found
 
 
-def _engine_pids(server_pid: int) -> list[int]:
-    """The engine processes of the server's process tree (by their command line)."""
-    engines = []
-    for pid in process_tree(server_pid):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except FileNotFoundError:
-            continue
-        if b"server.store.engine" in command:
-            engines.append(pid)
-    return engines
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
 def _runaway_in_background(base: str) -> threading.Thread:
     url = base + "sparql?" + urllib.parse.urlencode({"query": RUNAWAY})
 
@@ -91,7 +70,7 @@ def one_worker(built_root, server_starter):
 
 
 def test_engines_hold_no_network_socket(one_worker, server_pid):
-    engines = _engine_pids(server_pid(one_worker))
+    engines = engine_pids(server_pid(one_worker))
     assert len(engines) >= 2
     tcp = _tcp_socket_inodes()
     for pid in engines:
@@ -105,12 +84,12 @@ def test_engines_die_with_their_worker(one_worker, server_pid):
     _runaway_in_background(one_worker)
     wait_for(one_worker, lambda s: s["busy"] >= 1, "the runaway query in an engine")
     worker = status(one_worker)["worker"]
-    engines = [pid for pid in _engine_pids(server_pid(one_worker)) if pid in
+    engines = [pid for pid in engine_pids(server_pid(one_worker)) if pid in
                process_tree(worker)]
     assert engines
     os.kill(worker, signal.SIGKILL)
     deadline = time.monotonic() + GONE_WITHIN
-    while any(_alive(pid) for pid in engines):
+    while any(alive(pid) for pid in engines):
         assert time.monotonic() < deadline, "engine processes outlived their worker"
         time.sleep(0.05)
 
@@ -132,8 +111,8 @@ def test_stop_during_runaway_frees_the_port_and_leaves_no_process(built_root, tm
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
         deadline = time.monotonic() + GONE_WITHIN
-        while any(_alive(pid) for pid in tree):
-            assert time.monotonic() < deadline, [p for p in tree if _alive(p)]
+        while any(alive(pid) for pid in tree):
+            assert time.monotonic() < deadline, [p for p in tree if alive(p)]
             time.sleep(0.05)
         with socket.socket() as probe:           # the port is free again
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -209,7 +209,7 @@ def test_unloadable_dist_keeps_the_served_graph(project, server_starter):
 SWAPS = 20
 
 
-def test_twenty_builds_swapped_in_under_load_fail_no_request(project, server_starter):
+def test_twenty_builds_swapped_in_under_load_fail_no_request(project, server_starter, figure):
     """Builds published one after the other while clients read: every answer is whole (old or
     new graph, never a mix), no request fails, and each build is served in its turn."""
     def triples(text: str):
@@ -229,3 +229,6 @@ def test_twenty_builds_swapped_in_under_load_fail_no_request(project, server_sta
                 checks_per_worker(base, until_version=version)
         assert load.failures == []
         assert set(load.seen) == {frozenset(), frozenset(PROBES)}, "an answer mixed old and new"
+        figure("builds swapped in under load", SWAPS)
+        figure("answers read meanwhile, none mixing two builds", len(load.seen))
+        figure("requests failed", len(load.failures))

@@ -85,7 +85,7 @@ def _still_open(sock: socket.socket) -> bool:
     return False
 
 
-def test_ordinary_requests_answered_while_slow_clients_hang(live_server):
+def test_ordinary_requests_answered_while_slow_clients_hang(live_server, figure):
     """64 connections trickling headers and 64 trickling a POST body stay connected while 10
     ordinary requests, one after another, are each answered within the bound."""
     events = []
@@ -101,6 +101,8 @@ def test_ordinary_requests_answered_while_slow_clients_hang(live_server):
         events.append(f"{open_now} slow clients still connected")
     assert events == ["slow clients connected", *["answered"] * ORDINARY,
                       f"{2 * SLOW_CLIENTS} slow clients still connected"]
+    figure("slow clients connected", 2 * SLOW_CLIENTS)
+    figure(f"ordinary requests answered, each within {ANSWER_BOUND_S} s", ORDINARY)
 
 
 @pytest.mark.parametrize(("payload", "status"), [

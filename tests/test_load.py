@@ -95,15 +95,9 @@ def workload(base: str, slugs: list[str], triples: int) -> list[Callable[[], Non
     return calls
 
 
-def test_mixed_load_no_errors_bounded_memory(live_server, server_pid, dump_path):
-    with open(dump_path, "rb") as handle:
-        triples = sum(1 for _ in handle)
-    calls = workload(live_server, _entity_slugs(dump_path), triples)
-    for call in calls:                  # warm every cache first: growth is measured after
-        call()
-    pid = server_pid(live_server)
-    before = tree_memory_mib(pid)
-
+def run_clients(calls: list[Callable[[], None]], spread: int) -> tuple[int, list[str]]:
+    """``CLIENTS`` threads making ``calls`` in turn for ``DURATION`` seconds, client ``i``
+    starting at call ``i * spread``; the calls answered and the failures."""
     failures: list[str] = []
     done = itertools.count()
     stop = time.monotonic() + DURATION
@@ -118,19 +112,33 @@ def test_mixed_load_no_errors_bounded_memory(live_server, server_pid, dump_path)
             except (AssertionError, OSError, ValueError) as error:
                 failures.append(f"{getattr(call, '__name__', call)}: {error!r}")
 
-    threads = [threading.Thread(target=client, args=(i * 3,)) for i in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(i * spread,)) for i in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    after = tree_memory_mib(pid)
+    return next(done), failures
 
-    answered = next(done)
+
+def test_mixed_load_no_errors_bounded_memory(live_server, server_pid, dump_path, figure):
+    with open(dump_path, "rb") as handle:
+        triples = sum(1 for _ in handle)
+    calls = workload(live_server, _entity_slugs(dump_path), triples)
+    for call in calls:                  # warm every cache first: growth is measured after
+        call()
+    pid = server_pid(live_server)
+    before = tree_memory_mib(pid)
+
+    answered, failures = run_clients(calls, spread=3)
+    after = tree_memory_mib(pid)
     assert failures == [], f"{len(failures)} failed of {answered + len(failures)}: {failures[:5]}"
     assert answered > len(calls)
     assert after - before < MEMORY_GROWTH_MIB, (
         f"server memory grew {after - before:.1f} MiB ({before:.1f} -> {after:.1f} MiB) "
         f"over {answered} requests")
+    figure(f"requests answered by {CLIENTS} parallel clients in {DURATION:g} s", answered)
+    figure("requests failed", len(failures))
+    figure("memory growth (MiB)", round(after - before, 1))
 
 
 HARVESTED = (("robots.txt", "text/plain"), ("sitemap.xml", "*/*"),
@@ -139,7 +147,7 @@ HARVESTED = (("robots.txt", "text/plain"), ("sitemap.xml", "*/*"),
              ("changes.json?since=1", "*/*"))
 
 
-def test_harvested_documents_under_mixed_load(live_server, dump_path):
+def test_harvested_documents_under_mixed_load(live_server, dump_path, figure):
     """What harvesters poll (robots.txt, sitemap, VoID/DCAT, Service Description, feeds), mixed
     with pages and queries by parallel clients: no failed request, and each document has one
     ETag all along (one body per graph version, computed once and served like a page). JSON-LD
@@ -164,27 +172,10 @@ def test_harvested_documents_under_mixed_load(live_server, dump_path):
               lambda: _fetch(live_server), lambda: _fetch(live_server + "list/")]
     calls += [lambda s=slug: _fetch(f"{live_server}id/{s}") for slug in slugs]
 
-    failures: list[str] = []
-    done = itertools.count()
-    stop = time.monotonic() + DURATION
-
-    def client(offset: int) -> None:
-        for call in itertools.islice(itertools.cycle(calls), offset, None):
-            if time.monotonic() > stop:
-                return
-            try:
-                call()
-                next(done)
-            except (AssertionError, OSError, ValueError) as error:
-                failures.append(repr(error))
-
-    threads = [threading.Thread(target=client, args=(i * 5,)) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    answered = next(done)
+    answered, failures = run_clients(calls, spread=5)
     assert failures == [], f"{len(failures)} failed of {answered + len(failures)}: {failures[:5]}"
     assert answered > len(calls)
     del tags["dataset"]                  # JSON-LD, see above
     assert {path: len(seen) for path, seen in tags.items()} == {path: 1 for path in tags}
+    figure(f"requests answered by {CLIENTS} parallel clients in {DURATION:g} s", answered)
+    figure("requests failed", len(failures))

@@ -60,7 +60,8 @@ def cheap_requests(base: str) -> list[tuple[str, str]]:
             (base + "api/search?q=carbon", "application/json")]
 
 
-def test_explosive_queries_cut_cheap_ones_answered_memory_returns(limited_server, server_pid):
+def test_explosive_queries_cut_cheap_ones_answered_memory_returns(limited_server, server_pid,
+                                                                  figure):
     cheap = cheap_requests(limited_server)
     for url, accept in cheap:                    # warm caches (the page index) before measuring
         assert get(url, accept)[0] == 200
@@ -94,6 +95,9 @@ def test_explosive_queries_cut_cheap_ones_answered_memory_returns(limited_server
         assert get(url, accept)[0] == 200
     after = tree_memory_mib(pid)
     assert after - before < MEMORY_RETURN_MIB, f"{before:.1f} -> {after:.1f} MiB"
+    figure("explosive queries at once, each cut (503)", EXPLOSIVE_AT_ONCE)
+    figure("cheap requests answered before the first cut", len(answers))
+    figure("memory kept after the cuts (MiB)", round(after - before, 1))
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +109,7 @@ def lanes_server(built_root, server_starter):
         yield base
 
 
-def test_runaway_loops_leave_cheap_requests_their_capacity(lanes_server):
+def test_runaway_loops_leave_cheap_requests_their_capacity(lanes_server, figure):
     """As many clients re-sending runaway queries as there are engine processes: every cheap
     request (a page, ASK, a selective SELECT) is answered, none refused, while they run."""
     stop = threading.Event()
@@ -130,3 +134,5 @@ def test_runaway_loops_leave_cheap_requests_their_capacity(lanes_server):
     assert [code for code, _, _ in answers] == [200] * len(answers)
     assert during >= 2, "the runaway queries were over before the cheap requests ended"
     assert cuts and set(cuts) <= {503}
+    figure("runaway queries cut while they ran", len(cuts))
+    figure("cheap requests answered (all 200)", len(answers))
