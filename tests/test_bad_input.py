@@ -241,6 +241,8 @@ def _error_lines(stderr: str, import_refused: bool) -> list[str]:
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input_gives_one_clear_line_and_the_documented_exit_code(places, case: Case,
                                                                      figure):
+    """Each bad argument, setting, sheet or data file given to the CLI: one line saying what is
+    wrong and where (file, row, setting), the documented exit code, no traceback."""
     args = case.args.format(**places).split()
     done = subprocess.run([str(CNC_KG), *args], input=case.stdin, capture_output=True,
                           timeout=300, cwd=places["files"])

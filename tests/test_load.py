@@ -121,6 +121,8 @@ def run_clients(calls: list[Callable[[], None]], spread: int) -> tuple[int, list
 
 
 def test_mixed_load_no_errors_bounded_memory(live_server, server_pid, dump_path, figure):
+    """Pages, searches, downloads and SPARQL queries of every kind by parallel clients after
+    every cache is warm: no failed request, and the server's memory grows by less than the bound."""
     with open(dump_path, "rb") as handle:
         triples = sum(1 for _ in handle)
     calls = workload(live_server, _entity_slugs(dump_path), triples)

@@ -62,6 +62,8 @@ def cheap_requests(base: str) -> list[tuple[str, str]]:
 
 def test_explosive_queries_cut_cheap_ones_answered_memory_returns(limited_server, server_pid,
                                                                   figure):
+    """Queries whose answers explode (cross products), sent at once: each is cut with a 503
+    at the time limit, cheap requests are answered meanwhile, and the memory they took returns."""
     cheap = cheap_requests(limited_server)
     for url, accept in cheap:                    # warm caches (the page index) before measuring
         assert get(url, accept)[0] == 200
