@@ -13,8 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from server.config import load_settings
 from server.project.build import Sources, publish
 from server.project.files import load_project
@@ -27,9 +25,7 @@ def main(folder: Path) -> None:
     sources = Sources(project.ontology, project.shapes,
                       files=[str(p.relative_to(folder)) for p in project.files])
     sources.durations["parse"] = time.perf_counter() - started
-    quads = ox.parse(project.ntriples("ontology", "data"), format=ox.RdfFormat.N_TRIPLES)
-    publish(settings.dist_dir, (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-            sources)
+    publish(settings.dist_dir, project.ntriples("ontology", "data"), sources)
 
 
 if __name__ == "__main__":

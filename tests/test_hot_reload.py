@@ -212,9 +212,9 @@ SWAPS = 20
 def test_twenty_builds_swapped_in_under_load_fail_no_request(project, server_starter, figure):
     """Builds published one after the other while clients read: every answer is whole (old or
     new graph, never a mix), no request fails, and each build is served in its turn."""
-    def triples(text: str):
-        return (ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    def ntriples(text: str) -> bytes:        # as pyoxigraph writes it, which publish reads
+        return ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES),
+                            format=ox.RdfFormat.N_TRIPLES)
 
     dist = project / "dist"
     sources = Sources(Graph().parse(dist / "ontology.ttl"), Graph().parse(dist / "shapes.ttl"))
@@ -224,7 +224,7 @@ def test_twenty_builds_swapped_in_under_load_fail_no_request(project, server_sta
     with server_starter(project, *WORKERS, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
         with Load(base) as load:
             for turn in range(SWAPS):
-                version = publish(dist, triples(probed if turn % 2 == 0 else plain),
+                version = publish(dist, ntriples(probed if turn % 2 == 0 else plain),
                                   sources).sha256[:16]
                 checks_per_worker(base, until_version=version)
         assert load.failures == []

@@ -169,8 +169,8 @@ def hostile_app(built_root: Path, tmp_path_factory: pytest.TempPathFactory):
              f'<{DATA_NS}test-escaping> <{RDFS.label}> "<script>alert(1)</script> & co"@en .\n'
              f'<{DATA_NS}cnc> <{ONTOLOGY_NS}partner> <{DATA_NS}test-escaping> .\n')
     # Published as it is: the shapes would refuse this organisation (it has no source).
-    publish(root / "dist", (ox.Triple(q.subject, q.predicate, q.object)
-                            for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)), Sources())
+    publish(root / "dist", ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES),
+                                        format=ox.RdfFormat.N_TRIPLES), Sources())
     app = create_app(load_settings(root=root))
     yield app
     app.extensions["cnc_kg.store"].close()

@@ -6,11 +6,13 @@ import datetime
 import gzip
 from pathlib import Path
 
+import pyoxigraph as ox
 from importing import run, sample_files, scratch_project
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
+from server.project.build import canonical_lines
 from server.project.versions import changes, history, record_version, sorted_ntriples
 
 KG = "https://w3id.org/cnc-kg/id/"
@@ -58,3 +60,30 @@ def test_two_builds_give_two_versions_and_the_difference(tmp_path: Path):
     assert changes(tmp_path / "dist2", since=1)[0]["removed"] == [KG + "cas"]
     with gzip.open(tmp_path / "dist2" / feed[1]["dump"], "rt", encoding="utf-8") as dump:
         assert isomorphic(Graph().parse(data=dump.read(), format="nt"), first_graph)
+
+
+def test_canonical_lines_ignore_blank_node_labels_line_order_and_repeats():
+    """The content hash rests on these lines: the same graph must give the same lines however
+    its blank nodes are labelled and its triples ordered, and a line separator inside a
+    literal (U+2028) or "_:" inside text must not cut or change a line."""
+    first = ('<http://x/a> <http://x/p> _:one .\n'
+             '_:one <http://x/q> _:two .\n'
+             '_:two <http://x/r> "ends\u2028here"@en .\n'
+             '<http://x/a> <http://x/s> "_:not-a-node" .\n'
+             '<http://x/a> <http://x/s> "_:not-a-node" .\n')
+    second = ('<http://x/a> <http://x/s> "_:not-a-node" .\n'
+              '_:b7 <http://x/r> "ends\u2028here"@en .\n'
+              '_:zz <http://x/q> _:b7 .\n'
+              '<http://x/a> <http://x/p> _:zz .\n')
+
+    def ntriples(text: str) -> bytes:
+        return ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES),
+                            format=ox.RdfFormat.N_TRIPLES)
+
+    lines = canonical_lines(ntriples(first))
+    assert lines == canonical_lines(ntriples(second))
+    assert len(lines) == 4 and all(line.endswith(" .\n") for line in lines)
+    assert '<http://x/a> <http://x/s> "_:not-a-node" .\n' in lines
+    whole = ox.Dataset(ox.parse(first, format=ox.RdfFormat.N_TRIPLES))
+    whole.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    assert lines == sorted({f"{q.subject} {q.predicate} {q.object} .\n" for q in whole})

@@ -10,6 +10,7 @@ Everything is written with pyoxigraph or streamed line by line: a million triple
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime
 import errno
@@ -18,7 +19,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -34,7 +35,7 @@ from server.project.freshness import RECORD_KEY, input_hashes
 from server.project.jsonld import write_jsonld
 from server.project.quality import quality_report
 from server.project.report import Report
-from server.project.validation import ValidationRun, validate_project
+from server.project.validation import ValidationRun, checking
 from server.project.versions import record_version, type_counts
 from server.store import page_index
 from server.store.local import LocalStore
@@ -82,42 +83,71 @@ def build_graph(settings: Settings, reasoner: bool = True,
     the previous ``dist/`` is left as it was.
     """
     inputs = input_hashes(settings)  # before reading: an edit made meanwhile shows next time
-    run = validate_project(settings, reasoner=reasoner, shapes_check=shapes_check)
-    if not run.report.conforms:
-        raise InvalidGraph(run)
-    sources = Sources(run.project.ontology, run.project.shapes, run.report,
-                      [str(p.relative_to(settings.root)) for p in run.project.files],
-                      run.durations, inputs)
-    published = ox.parse(run.project.ntriples("ontology", "data"), format=ox.RdfFormat.N_TRIPLES)
-    result = publish(settings.dist_dir, (ox.Triple(q.subject, q.predicate, q.object)
-                                         for q in published), sources)
+    with checking(settings, reasoner=reasoner, shapes_check=shapes_check) as check:
+        project = check.project
+        sources = Sources(project.ontology, project.shapes,
+                          files=[str(p.relative_to(settings.root)) for p in project.files],
+                          durations=check.durations, inputs=inputs)
+        with contextlib.ExitStack() as stack:
+            # The files are written while SHACL runs, unless a check has refused the graph.
+            staging = (stack.enter_context(staged(settings.dist_dir,
+                                                  project.ntriples("ontology", "data"), sources))
+                       if check.conforms_so_far() else None)
+            run = check.result()
+            if not run.report.conforms:
+                raise InvalidGraph(run)
+            assert staging is not None    # no violation before SHACL, so it was staged
+            sources.report = run.report
+            result = staging.publish()
     return BuildResult(result.dist, result.triples, result.entities, result.sha256,
                        result.version, run)
 
 
-def canonical_lines(triples: Iterable[ox.Triple]) -> list[str]:
-    """Sorted N-Triples lines with canonical blank-node labels (RDFC-1.0): the same graph
-    always gives the same lines, so the same content hash. Without blank nodes the lines are
-    canonical as they are (the canonicalising dataset would cost 6 s a million triples)."""
-    found: Iterable = list(triples)
-    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-           for t in found):
-        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in found)
+def canonical_lines(ntriples: bytes) -> list[str]:
+    """The distinct lines of ``ntriples`` (N-Triples as pyoxigraph writes it: one triple a line,
+    its escapes), sorted, with canonical blank-node labels (RDFC-1.0): the same graph always
+    gives the same lines, so the same content hash.
+
+    Only the lines that may hold a blank node go through the canonicalising dataset: RDFC-1.0
+    labels a blank node from the triples that mention it, so the others cannot change a label,
+    and the whole graph would cost 10 s a million triples. ("_:" inside a literal or an IRI
+    only sends a line through the dataset, which gives it back as it was.)
+    """
+    plain: set[str] = set()
+    blank: list[str] = []
+    for line in ntriples.decode("utf-8").split("\n"):   # not splitlines: U+2028 is text here
+        if "_:" in line:
+            blank.append(line)
+        elif line:
+            plain.add(line + "\n")
+    if blank:
+        dataset = ox.Dataset(ox.parse("\n".join(blank), format=ox.RdfFormat.N_TRIPLES))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        found = dataset
-    return sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in found})
+        plain.update(f"{q.subject} {q.predicate} {q.object} .\n" for q in dataset)
+    return sorted(plain)
 
 
-def publish(folder: Path, triples: Iterable[ox.Triple], sources: Sources) -> BuildResult:
-    """Write the graph of ``triples`` and everything served beside it into a staging folder,
-    then put it in the place of ``folder`` at once (``dist/``; its versions carried over).
+def publish(folder: Path, ntriples: bytes, sources: Sources) -> BuildResult:
+    """Write the graph ``ntriples`` (N-Triples as pyoxigraph serialises it) and everything
+    served beside it into a staging folder, then put it in the place of ``folder`` at once
+    (``dist/``; its versions carried over).
 
-    Validation is the caller's job: ``build_graph`` validates first; the benchmark and some
+    Validation is the caller's job: ``build_graph`` validates meanwhile; the benchmark and some
     tests publish graphs as they are.
     """
+    with staged(folder, ntriples, sources) as staging:
+        return staging.publish()
+
+
+@contextlib.contextmanager
+def staged(folder: Path, ntriples: bytes, sources: Sources) -> Iterator[Staging]:
+    """The graph ``ntriples`` written into a staging folder beside ``folder``, with all that
+    does not depend on the validation report: N-Triples, version, store, dumps, page index.
+    ``Staging.publish()`` adds the rest from ``sources`` and puts it in place; leaving the
+    block without it throws the staging folder away."""
     durations = sources.durations
     started = time.perf_counter()
-    lines = canonical_lines(triples)
+    lines = canonical_lines(ntriples)
     durations["canonical"] = time.perf_counter() - started
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".dist-new-", dir=folder.parent))
@@ -133,23 +163,45 @@ def publish(folder: Path, triples: Iterable[ox.Triple], sources: Sources) -> Bui
         durations["write"] = time.perf_counter() - started
         started = time.perf_counter()
         date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-        _write_store(staging, dist.graph_version(version.sha256), len(lines), date, sources)
+        store = _write_store(staging, dist.graph_version(version.sha256), len(lines), date,
+                             sources)
         durations["store"] = time.perf_counter() - started
-        (staging / dist.BUILD_RECORD).write_text(json.dumps({
-            "date": date,
-            "triples": len(lines),
-            "entities": entities,
-            "sha256": version.sha256,
-            "version": version.number,
-            "sha256_of": f"sorted N-Triples of {dist.NTRIPLES} (canonical blank nodes)",
-            "files": sources.files,
-            "durations_s": {k: round(v, 3) for k, v in durations.items()},
-            RECORD_KEY: sources.inputs,
-        }, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(staging, folder)
+        yield Staging(folder, staging, store, sources,
+                      BuildResult(folder, len(lines), entities, version.sha256,
+                                  version.number), date)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(folder, len(lines), entities, version.sha256, version.number)
+
+
+class Staging:
+    """A build written beside ``dist/`` but for its validation report (``staged``)."""
+
+    def __init__(self, folder: Path, path: Path, store: ox.Store, sources: Sources,
+                 result: BuildResult, date: str):
+        self.folder, self.path, self._store, self.sources = folder, path, store, sources
+        self.result, self.date = result, date
+
+    def publish(self) -> BuildResult:
+        """The validation report and the quality dashboard, ``build.json``, then the swap."""
+        sources, result = self.sources, self.result
+        started = time.perf_counter()
+        _write_report(self.path, self._store, sources.report)
+        self._store.flush()
+        self._store = None              # closed before the server may open it
+        sources.durations["store"] += time.perf_counter() - started
+        (self.path / dist.BUILD_RECORD).write_text(json.dumps({
+            "date": self.date,
+            "triples": result.triples,
+            "entities": result.entities,
+            "sha256": result.sha256,
+            "version": result.version,
+            "sha256_of": f"sorted N-Triples of {dist.NTRIPLES} (canonical blank nodes)",
+            "files": sources.files,
+            "durations_s": {k: round(v, 3) for k, v in sources.durations.items()},
+            RECORD_KEY: sources.inputs,
+        }, indent=2) + "\n", encoding="utf-8")
+        _swap_into_place(self.path, self.folder)
+        return result
 
 
 def jsonld_context() -> dict:
@@ -158,10 +210,10 @@ def jsonld_context() -> dict:
 
 
 def _write_store(folder: Path, version: str, triples: int, date: str,
-                 sources: Sources) -> None:
+                 sources: Sources) -> ox.Store:
     """From the N-Triples file just written into ``folder``: the on-disk store the server
-    opens, the Turtle and JSON-LD dumps, the page index and the quality dashboard, the
-    ontology, shapes and validation report."""
+    opens (returned, still open), the Turtle and JSON-LD dumps, the page index, the ontology
+    and the shapes."""
     graph = ox.NamedNode(DATASET_IRI)
     # The JSON-LD dump is written by another process while this one writes the rest (it is
     # Python work: a thread would wait for this one's lock).
@@ -175,7 +227,7 @@ def _write_store(folder: Path, version: str, triples: int, date: str,
                    prefixes=PREFIX_IRIS)
         _write_served_files(folder, store, version, triples, date, sources)
         jsonld.result()
-    store.flush()
+    return store
 
 
 def _write_jsonld_dump(folder: Path) -> None:
@@ -192,18 +244,22 @@ def _write_jsonld_dump(folder: Path) -> None:
 
 def _write_served_files(folder: Path, store: ox.Store, version: str, triples: int, date: str,
                         sources: Sources) -> None:
-    """The ontology, shapes and validation report, the page index and the quality dashboard."""
+    """The ontology, the shapes and the page index."""
     for name, source in ((dist.SHAPES, sources.shapes), (dist.ONTOLOGY, sources.ontology)):
         bind_prefixes(bind_prefixes(Graph()) + source).serialize(folder / name, format="turtle",
                                                                  encoding="utf-8")
-    report = None
-    if sources.report is not None:
-        report = json.loads(sources.report.to_json_text())
-        (folder / dist.REPORT_JSON).write_text(sources.report.to_json_text(), encoding="utf-8")
-        (folder / dist.REPORT_TEXT).write_text(sources.report.to_text(), encoding="utf-8")
     page_index.write(folder / dist.PAGES, store, DATASET_IRI, version, triples, date)
+
+
+def _write_report(folder: Path, store: ox.Store, report: Report | None) -> None:
+    """The validation report (when the graph was validated) and the quality dashboard."""
+    found = None
+    if report is not None:
+        found = json.loads(report.to_json_text())
+        (folder / dist.REPORT_JSON).write_text(report.to_json_text(), encoding="utf-8")
+        (folder / dist.REPORT_TEXT).write_text(report.to_text(), encoding="utf-8")
     (folder / dist.QUALITY).write_text(
-        json.dumps(quality_report(LocalStore(store, DATASET_IRI), report), ensure_ascii=False,
+        json.dumps(quality_report(LocalStore(store, DATASET_IRI), found), ensure_ascii=False,
                    indent=1) + "\n", encoding="utf-8")
 
 

@@ -8,6 +8,8 @@ graph itself is checked by pySHACL against SHACL-for-SHACL.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
+
+from server.project import shacl_engine
+from server.project.shacl_engine import ShapesNotRunnable
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -89,26 +94,65 @@ def validate_ntriples(data: bytes, shapes: Graph) -> Report:
     validates a million triples in seconds where pySHACL took over 19 minutes. No inference:
     shapes see only asserted triples. Raises ``ShapesNotRunnable`` for shapes it cannot run.
     """
-    import shacl as engine  # a compiled extension, imported when validating only
-
-    problem = _malformed_property_shape(shapes)
-    if problem is not None:
-        raise ShapesNotRunnable(problem)
+    shapes_text = _runnable_shapes(shapes)
     with tempfile.NamedTemporaryFile(suffix=".nt", prefix="cnc-kg-shacl-") as file:
         file.write(data)
         file.flush()
-        try:
-            compiled = engine.Shapes.from_text(
-                shapes.serialize(format="nt", encoding="utf-8").decode("utf-8"),
-                format="ntriples")
-            report = compiled.validate_file(file.name, allow_warnings=True)
-        except ValueError as error:  # a malformed shape: a pattern, a query, a count ...
-            raise ShapesNotRunnable(str(error)) from error
-    return report_of_results(Graph().parse(data=report.serialize("ntriples"), format="nt"))
+        return _report(shacl_engine.results(Path(file.name), shapes_text))
 
 
-class ShapesNotRunnable(RuntimeError):
-    """A shape cannot be run (a property shape without a path, a query that does not parse)."""
+class ShaclRun:
+    """``validate_ntriples`` in a process of its own, started at once: the caller works
+    meanwhile (the engine would hold this process's interpreter lock) and ``report()`` waits
+    for the answer. Use it in a ``with`` block: leaving the block stops the process."""
+
+    def __init__(self, data: bytes, shapes: Graph):
+        shapes_text = _runnable_shapes(shapes)
+        self._folder = tempfile.TemporaryDirectory(prefix="cnc-kg-shacl-")
+        folder = Path(self._folder.name)
+        self._data, self._shapes, self._out = (folder / name for name in
+                                               ("data.nt", "shapes.nt", "results.nt"))
+        self._data.write_bytes(data)
+        self._shapes.write_text(shapes_text, encoding="utf-8")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", shacl_engine.__name__, self._data, self._shapes, self._out],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.seconds: float | None = None    # the engine's wall-clock time, once it is known
+
+    def report(self) -> Report:
+        """The report, once the engine has finished (``ShapesNotRunnable`` as in-process)."""
+        printed, errors = self._process.communicate()
+        said = errors.decode("utf-8", "replace").strip()
+        if self._process.returncode == shacl_engine.NOT_RUNNABLE:
+            raise ShapesNotRunnable(said)
+        if self._process.returncode != 0:
+            raise RuntimeError(f"the SHACL engine stopped with exit code "
+                               f"{self._process.returncode}: {said}")
+        self.seconds = float(printed)
+        return _report(self._out.read_text("utf-8"))
+
+    def __enter__(self) -> ShaclRun:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for pipe in (self._process.stdout, self._process.stderr):
+            pipe.close()                      # read by report(), if it was called
+        self._folder.cleanup()
+
+
+def _runnable_shapes(shapes: Graph) -> str:
+    """``shapes`` as N-Triples for the engine; ``ShapesNotRunnable`` for what it would skip."""
+    problem = _malformed_property_shape(shapes)
+    if problem is not None:
+        raise ShapesNotRunnable(problem)
+    return shapes.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+def _report(results: str) -> Report:
+    return report_of_results(Graph().parse(data=results, format="nt"))
 
 
 def _malformed_property_shape(shapes: Graph) -> str | None:

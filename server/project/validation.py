@@ -6,11 +6,11 @@ graph here, which at a million triples cost more than the parse itself."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import resource
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +57,17 @@ def validate_project(settings: Settings, reasoner: bool = True,
     ``reasoner`` runs HermiT on the ontology; ``shapes_check`` validates the shapes against
     SHACL-for-SHACL. Both are slow (seconds) and on by default.
     """
+    with checking(settings, reasoner, shapes_check) as check:
+        return check.result()
+
+
+@contextlib.contextmanager
+def checking(settings: Settings, reasoner: bool = True,
+             shapes_check: bool = True) -> Iterator[Checking]:
+    """``validate_project`` begun: the project parsed, SHACL started in a process of its own,
+    the other checks done in this one. Within the block the caller may work on the project
+    while SHACL runs (the build writes its files meanwhile); ``result()`` waits for SHACL.
+    Leaving the block stops SHACL if it still runs."""
     from server.project import (
         shacl as validation,  # pySHACL is a heavy import, paid only when validating
     )
@@ -65,24 +76,66 @@ def validate_project(settings: Settings, reasoner: bool = True,
     with clock.step("parse"):
         project = load_project(settings)
     placer = _Placer(project, settings.root)
-    entries = [placer.type_conflict(conflict) for conflict in project.type_conflicts]
-    if reasoner:
-        with clock.step("reasoner"):
-            entries += _reasoner_entries(project, placer)
-    shapes_report = None
-    if shapes_check:
-        with clock.step("shapes-check"):
-            shapes_report = validation.check_shapes(project.shapes)
-        entries += [placer.finding(f) for f in shapes_report.findings]
-    if shapes_report is None or shapes_report.conforms:  # broken shapes check nothing reliably
-        with clock.step("shacl"):
-            entries += _shacl_entries(project, placer)
-    with clock.step("language"):
-        entries += language_tags.report_entries(project, settings.root)  # tag vs text
-    entries.sort(key=lambda e: (e.file or "~", e.line or 0, e.focus_node,
-                                SEVERITIES.index(e.severity), e.shape or "", e.message))
-    return ValidationRun(project=project, report=Report(tuple(entries)),
-                         durations=clock.durations, cpu=clock.cpu)
+    # Started first: it is the longest check, and the others run meanwhile.
+    with contextlib.ExitStack() as stack:
+        try:
+            run = stack.enter_context(
+                validation.ShaclRun(project.ntriples("data", "ontology"), project.shapes))
+        except validation.ShapesNotRunnable as error:   # said if the shapes check passes
+            run = error
+        entries = [placer.type_conflict(conflict) for conflict in project.type_conflicts]
+        if reasoner:
+            with clock.step("reasoner"):
+                entries += _reasoner_entries(project, placer)
+        shapes_runnable = True
+        if shapes_check:
+            with clock.step("shapes-check"):
+                shapes_report = validation.check_shapes(project.shapes)
+            entries += [placer.finding(f) for f in shapes_report.findings]
+            shapes_runnable = shapes_report.conforms  # broken shapes check nothing reliably
+        with clock.step("language"):
+            entries += language_tags.report_entries(project, settings.root)  # tag vs text
+        yield Checking(project, entries, clock, run if shapes_runnable else None, placer)
+
+
+class Checking:
+    """A validation under way (``checking``): the project, and the report once SHACL is done."""
+
+    def __init__(self, project: Project, entries: list[Entry], clock: _Clock,
+                 shacl_run, placer: _Placer):
+        """``shacl_run``: the ``ShaclRun``, the ``ShapesNotRunnable`` that kept it from
+        starting, or None when the shapes failed their own check (nothing run is reliable)."""
+        self.project, self.durations = project, clock.durations
+        self._entries, self._clock, self._shacl, self._placer = entries, clock, shacl_run, placer
+        self._run: ValidationRun | None = None
+
+    def conforms_so_far(self) -> bool:
+        """No violation among the checks done before SHACL's."""
+        return not any(entry.severity == "Violation" for entry in self._entries)
+
+    def result(self) -> ValidationRun:
+        """The whole run: waits for SHACL (its seconds are the engine's own, beside the
+        others'; its CPU is its finished process's)."""
+        if self._run is None:
+            from server.project.shacl import ShapesNotRunnable
+
+            entries = list(self._entries)
+            if self._shacl is not None:
+                with self._clock.step("shacl"):
+                    try:
+                        if isinstance(self._shacl, ShapesNotRunnable):
+                            raise self._shacl      # a malformed shape no engine can run
+                        report = self._shacl.report()
+                    except ShapesNotRunnable as error:
+                        raise CheckNotRun(f"the shapes could not be run: {error}") from error
+                self._clock.durations["shacl"] = self._shacl.seconds
+                entries += [self._placer.finding(f) for f in report.findings]
+            entries.sort(key=lambda e: (e.file or "~", e.line or 0, e.focus_node,
+                                        SEVERITIES.index(e.severity), e.shape or "",
+                                        e.message))
+            self._run = ValidationRun(project=self.project, report=Report(tuple(entries)),
+                                      durations=self._clock.durations, cpu=self._clock.cpu)
+        return self._run
 
 
 class _Clock:
@@ -92,7 +145,7 @@ class _Clock:
         self.durations: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
 
-    @contextmanager
+    @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:
         wall, cpu = time.perf_counter(), _cpu_seconds()
         yield
@@ -104,20 +157,6 @@ def _cpu_seconds() -> float:
     """CPU seconds of this process (every thread) and of its waited-for children."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
-
-
-def _shacl_entries(project: Project, placer: _Placer) -> list[Entry]:
-    """The shapes' findings on data + ontology."""
-    from server.project import (
-        shacl as validation,  # pySHACL is a heavy import, paid only when validating
-    )
-
-    try:
-        report = validation.validate_ntriples(project.ntriples("data", "ontology"),
-                                              project.shapes)
-    except validation.ShapesNotRunnable as error:  # a malformed shape no engine can run
-        raise CheckNotRun(f"the shapes could not be run: {error}") from error
-    return [placer.finding(f) for f in report.findings]
 
 
 def _reasoner_entries(project: Project, placer: _Placer) -> list[Entry]:
