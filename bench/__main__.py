@@ -70,6 +70,7 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
                                  "wrk_seconds": options.wrk_seconds,
                                  "wrk_connections": options.wrk_connections,
                                  "rdflib_max_size": options.rdflib_max_size,
+                                 "raw_max_size": options.raw_max_size,
                                  "validate_max_size": options.validate_max_size},
                      "sizes": []}
     measured = {int(s) for s in sizes.split(",") if s.strip()}

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -29,6 +27,7 @@ import click
 
 from bench.load_test import run_wrk
 from tests.server_process import NotAnswering, free_port, stop, wait_until_answering
+from tests.slow_clients import SLOW_BODY, SLOW_HEADERS, trickling
 
 BIN = Path(sys.executable).parent
 LOAD_BEFORE = os.getloadavg()
@@ -102,43 +101,16 @@ def _get_seconds(url: str, timeout: float) -> float | None:
 
 
 @contextlib.contextmanager
-def trickling(base: str, count: int, head: bytes, line: bytes, every_s: float) -> Iterator[None]:
-    """``count`` connections that sent ``head`` and then send ``line`` every ``every_s``
-    seconds, never finishing their request, until the block ends."""
-    host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
-    sockets = []
-    for _ in range(count):
-        sock = socket.create_connection((host, port), timeout=5)
-        sock.sendall(head)
-        sockets.append(sock)
-    done = threading.Event()
-
-    def trickle() -> None:
-        while not done.wait(every_s):
-            for sock in sockets:
-                with contextlib.suppress(OSError):
-                    sock.sendall(line)
-
-    thread = threading.Thread(target=trickle, daemon=True)
-    thread.start()
-    try:
-        time.sleep(1.0)           # let the server take the connections in
+def slow_clients(base: str, count: int, head: bytes, line: bytes, every_s: float) -> Iterator[None]:
+    """``trickling`` connections, once the server has had a second to take them in."""
+    with trickling(base, count, head, line, every_s):
+        time.sleep(1.0)
         yield
-    finally:
-        done.set()
-        thread.join()
-        for sock in sockets:
-            sock.close()
-
-
-SLOW_HEADERS = (b"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Slow: 1\r\n")
-SLOW_BODY = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-             b"Content-Type: application/sparql-query\r\nContent-Length: 4096\r\n\r\n", b" ")
 
 
 def ordinary_under_slow_headers(base: str, timeout: float) -> list[float | None]:
     """64 connections trickling headers (a line a second); 10 ordinary requests in a row."""
-    with trickling(base, 64, *SLOW_HEADERS, every_s=1.0):
+    with slow_clients(base, 64, *SLOW_HEADERS, every_s=1.0):
         return [_get_seconds(base + "robots.txt", timeout) for _ in range(10)]
 
 
@@ -146,7 +118,7 @@ def robots_under_header_lines(base: str, seconds: float, timeout: float) -> list
     """16 connections sending one header line every 3 s; ``/robots.txt`` in a loop."""
     stop_at = time.monotonic() + seconds
     found = []
-    with trickling(base, 16, *SLOW_HEADERS, every_s=3.0):
+    with slow_clients(base, 16, *SLOW_HEADERS, every_s=3.0):
         while time.monotonic() < stop_at:
             found.append(_get_seconds(base + "robots.txt", timeout))
     return found
@@ -154,7 +126,7 @@ def robots_under_header_lines(base: str, seconds: float, timeout: float) -> list
 
 def ordinary_under_slow_bodies(base: str, timeout: float) -> list[float | None]:
     """64 connections trickling a POST body (a byte a second); 10 ordinary requests."""
-    with trickling(base, 64, *SLOW_BODY, every_s=1.0):
+    with slow_clients(base, 64, *SLOW_BODY, every_s=1.0):
         return [_get_seconds(base + "robots.txt", timeout) for _ in range(10)]
 
 

@@ -57,6 +57,10 @@ class Options:
     # rdflib holds a graph in Python objects (~1.5 GB and minutes per million triples): above
     # this size it would only spend the load timeouts, twice, and most of the machine's memory.
     rdflib_max_size: int = 1_000_000
+    # The raw engine is pyoxigraph in the benchmark's own process, with neither time limit nor
+    # answer cap: at 10M its in-memory graph and whole-graph answers took that process past
+    # 21 GB and the kernel killed it.
+    raw_max_size: int = 1_000_000
     # Above this size the graph is published without validation (bench.publish): the SHACL
     # engine's memory grows past the machine's (0.8 GB at 1M, over 23 GB at 10M).
     validate_max_size: int = 1_000_000
@@ -125,7 +129,7 @@ class _RdflibEndpoint:
         return result
 
 
-def _compare_queries(queries: list[BenchQuery], ours: HttpEndpoint, raw: RawEngine,
+def _compare_queries(queries: list[BenchQuery], ours: HttpEndpoint, raw: RawEngine | None,
                      virtuoso: HttpEndpoint | None, rdflib: _RdflibEndpoint,
                      options: Options) -> list[dict]:
     """Every query on every engine, interleaved so machine noise spreads evenly; then
@@ -142,7 +146,7 @@ def _compare_queries(queries: list[BenchQuery], ours: HttpEndpoint, raw: RawEngi
             f"{k} {v.get('median_ms', v['status'])}" for k, v in row.items()
             if isinstance(v, dict)), flush=True)
     by_cost = sorted(zip(queries, rows, strict=True),
-                     key=lambda pair: pair[1]["raw"].get("median_ms", float("inf")))
+                     key=lambda pair: pair[1].get("raw", {}).get("median_ms", float("inf")))
     rdflib.deadline = time.monotonic() + options.rdflib_budget_s   # its budget starts now
     for query, row in by_cost:
         row["rdflib-endpoint"] = rdflib.measure(query)
@@ -215,8 +219,11 @@ def measure_size(size: int, options: Options) -> dict:
     print(f"  load: {result['load']}", flush=True)
     entity = sample_entity(folder)
     queries = workload(folder, entity)
-    raw_store = ox.Store()
-    raw_store.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES)
+    raw = None
+    if size <= options.raw_max_size:
+        raw_store = ox.Store()
+        raw_store.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES)
+        raw = RawEngine(raw_store)
     startup: dict = {}
     with contextlib.ExitStack() as stack:
         ours = stack.enter_context(processes.our_server(folder, options.timeout_s))
@@ -233,7 +240,7 @@ def measure_size(size: int, options: Options) -> dict:
         ours_client = HttpEndpoint(ours.endpoint, options.timeout_s)
         virt_client = (HttpEndpoint(virt.endpoint, options.timeout_s, virt.default_graph)
                        if virt else None)
-        result["queries"] = _compare_queries(queries, ours_client, RawEngine(raw_store),
+        result["queries"] = _compare_queries(queries, ours_client, raw,
                                              virt_client, rdflib, options)
         entity_path = local_path(str(entity)) or ""
         result["pages"] = _page_timings(ours.base, (("entity", entity_path), *PAGES), options)

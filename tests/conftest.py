@@ -8,6 +8,7 @@ Set ``CNC_KG_TEST_ROOT`` to serve an already built project folder instead of bui
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -29,6 +30,16 @@ DUMP = Path("dist") / "cnc-kg.nt"
 READY_TIMEOUT = 60.0
 # Base URL -> pid of the ``cnc-kg serve`` process answering on it (for memory measurements).
 SERVER_PIDS: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _garbage_freed_where_it_was_made() -> None:
+    """Collect the previous modules' garbage in the main thread, where it was made.
+
+    Some pyoxigraph objects (query solutions) may only be freed by the thread that made them;
+    one left in a reference cycle by an earlier test and collected by a client thread of a load
+    test raised there ("unsendable, but is being dropped on another thread")."""
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -11,19 +11,15 @@ from __future__ import annotations
 import contextlib
 import http.client
 import socket
-import threading
 import urllib.parse
-from collections.abc import Iterator
 
 import pytest
+from slow_clients import SLOW_BODY, SLOW_HEADERS, trickling
 
 SLOW_CLIENTS = 64             # connections trickling headers, and as many trickling bodies
 ORDINARY = 10                 # ordinary requests sent while they hang
 ANSWER_BOUND_S = 5            # hard bound on each ordinary answer meanwhile
 SPOOFED_HOST = "attacker.invalid"
-SLOW_HEADERS = (b"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Slow: 1\r\n")
-SLOW_BODY = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-             b"Content-Type: application/sparql-query\r\nContent-Length: 4096\r\n\r\n", b" ")
 
 
 def _address(base: str) -> tuple[str, int]:
@@ -45,32 +41,6 @@ def request(base: str, method: str, target: str, headers: dict[str, str] | None 
         return response.status, response.headers, response.read()
     finally:
         connection.close()
-
-
-@contextlib.contextmanager
-def trickling(base: str, count: int, head: bytes, line: bytes) -> Iterator[list[socket.socket]]:
-    """``count`` connections that sent ``head`` and then send ``line`` every 0.5 s, never
-    finishing their request, for as long as the block runs."""
-    sockets = [socket.create_connection(_address(base), timeout=5) for _ in range(count)]
-    for sock in sockets:
-        sock.sendall(head)
-    done = threading.Event()
-
-    def trickle() -> None:
-        while not done.wait(0.5):
-            for sock in sockets:
-                with contextlib.suppress(OSError):
-                    sock.sendall(line)
-
-    thread = threading.Thread(target=trickle, daemon=True)
-    thread.start()
-    try:
-        yield sockets
-    finally:
-        done.set()
-        thread.join()
-        for sock in sockets:
-            sock.close()
 
 
 def _still_open(sock: socket.socket) -> bool:

@@ -114,17 +114,23 @@ def test_turtle_line_finds_the_literal_with_its_tag():
     assert turtle_line(text, 1, Literal("absent", lang="en")) is None
 
 
-def test_report_entries_place_each_warning_at_its_literal(tmp_path: Path):
+def _project_with_data(root: Path, statements: str) -> None:
+    """A project at ``root``: the repository's ontology and shapes, and ``data/x.ttl``
+    holding ``statements`` after the kg: and rdfs: prefixes."""
     for folder in ("ontology", "shapes"):
-        (tmp_path / folder).symlink_to(REPO / folder)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "x.ttl").write_text(
+        (root / folder).symlink_to(REPO / folder)
+    (root / "data").mkdir()
+    (root / "data" / "x.ttl").write_text(
         "@prefix kg: <https://w3id.org/cnc-kg/id/> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
-        "kg:pku\n"
-        '    rdfs:label "Peking University"@en ;\n'
-        '    rdfs:label "Peking University"@fr ;\n'
-        '    rdfs:label "Peking University"@zh .\n', encoding="utf-8")
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n" + statements,
+        encoding="utf-8")
+
+
+def test_report_entries_place_each_warning_at_its_literal(tmp_path: Path):
+    _project_with_data(tmp_path, "kg:pku\n"
+                                 '    rdfs:label "Peking University"@en ;\n'
+                                 '    rdfs:label "Peking University"@fr ;\n'
+                                 '    rdfs:label "Peking University"@zh .\n')
     project = load_project(load_settings(root=str(tmp_path)))
     entries = [e for e in language_tags.report_entries(project, tmp_path)
                if e.file == "data/x.ttl"]
@@ -142,14 +148,7 @@ def test_repository_data_and_ontology_carry_no_language_warning():
 
 
 def test_validate_reports_language_warnings_in_text_and_json(tmp_path: Path):
-    for folder in ("ontology", "shapes"):
-        (tmp_path / folder).symlink_to(REPO / folder)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "x.ttl").write_text(
-        "@prefix kg: <https://w3id.org/cnc-kg/id/> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
-        "kg:letter\n"
-        '    rdfs:label "中华人民共和国教育部意向书"@fr .\n', encoding="utf-8")
+    _project_with_data(tmp_path, 'kg:letter\n    rdfs:label "中华人民共和国教育部意向书"@fr .\n')
     cnc_kg = str(Path(sys.executable).parent / "cnc-kg")
     args = [cnc_kg, "validate", "--root", str(tmp_path), "--no-reasoner", "--no-shapes-check"]
     text = subprocess.run(args, capture_output=True, text=True, timeout=300).stdout
