@@ -281,8 +281,8 @@ def write_markdown(results: dict, path: Path) -> None:
              "- load average before/after each size: " + "; ".join(
                  f"{s['triples']:,}: {s['loadavg_before'][0]:.1f} → {s['loadavg_after'][0]:.1f}"
                  for s in results["sizes"]),
-             *[f"- {s['triples']:,} triples: measured in the run of {s['run_date']} (an "
-               "opt-in size, kept until measured again)" for s in results["sizes"]
+             *[f"- {s['triples']:,} triples: from the run of {s['run_date']}, kept until this "
+               "size is measured again" for s in results["sizes"]
                if s.get("run_date", env["date"]) != env["date"]],
              f"- {env['note']}",
              f"- per query: one warm-up, then the median of up to {results['options']['repeats']}"
