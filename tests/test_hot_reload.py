@@ -8,7 +8,9 @@ The edit adds two names to the CNC at once, so every answer must hold both or ne
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -185,12 +187,15 @@ def test_build_under_load_swaps_graph_atomically(project, server_starter):
         assert probes_in_query(base) == new
 
 
-def test_unloadable_dist_keeps_the_served_graph(project, server_starter):
-    """A published build the server cannot open (hand-edited dist/) is not swapped in."""
+def test_unloadable_dist_keeps_the_served_graph(project, server_starter, server_pid):
+    """A published build the server cannot open (hand-edited dist/) is not swapped in; a
+    worker started meanwhile answers 503 saying why instead of stopping the server, and the
+    next good build is served by every worker."""
     with server_starter(project, *WORKERS, env={"CNC_KG_RELOAD_CHECK": RELOAD_CHECK}) as base:
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         url = base + "sparql?" + urllib.parse.urlencode({"query": count})
         before = _get(url, "text/csv")
+        workers = checks_per_worker(base)        # every worker has opened the good build
         dist = project / "dist"
         replace_file(dist / "pages.sqlite", b"not an index")
         record = json.loads((dist / "build.json").read_text("utf-8"))
@@ -204,6 +209,30 @@ def test_unloadable_dist_keeps_the_served_graph(project, server_starter):
                 time.sleep(0.1)
         assert load.failures == []
         assert _get(url, "text/csv") == before
+
+        # A worker replaced now (killed here; a crash or a recycle in production) cannot open
+        # the build: it says so with a 503 while the other keeps serving, and the server stays.
+        os.kill(min(workers), signal.SIGKILL)
+        refusal, deadline = None, time.monotonic() + PATIENCE
+        while refusal is None:
+            assert time.monotonic() < deadline, "no worker ever refused the damaged build"
+            answer = http(url, accept="text/csv")
+            if answer.status == 503:
+                refusal = answer
+            else:
+                assert answer.status == 200 and answer.body == before
+        assert b"the published build cannot be opened: file is not a database" in refusal.body
+        assert refusal.headers["Retry-After"] == "5"
+        os.kill(server_pid(base), 0)                     # the main process is alive
+
+        done = build(project)                            # the next good build: every worker
+        assert done.returncode == 0, done.stdout + done.stderr
+        deadline = time.monotonic() + PATIENCE
+        answers = []
+        while len(answers) < 20 or any(a != (200, before) for a in answers[-20:]):
+            assert time.monotonic() < deadline, answers[-5:]
+            answer = http(url, accept="text/csv")
+            answers.append((answer.status, answer.body))
 
 
 SWAPS = 20

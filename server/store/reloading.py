@@ -25,12 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from server import dist
+from server.store.base import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 # What a failed open may raise: unreadable or missing files, a store or index that does not
 # open (pyoxigraph raises OSError, SQLite its own errors), a build record without its hash.
 OPEN_ERRORS = (OSError, ValueError, KeyError, sqlite3.Error)
+
+
+class Unopenable(StoreUnavailable):
+    """The published build cannot be opened, and no earlier one is open (503)."""
 
 
 class BuildMissing(Exception):
@@ -145,7 +150,15 @@ class Reloader:
         self._stamp = FileStamp.of(self._record)
         if not folder.is_dir():
             raise BuildMissing(f"{folder} does not exist: run `cnc-kg build` first")
-        self._current = self._open_generation()
+        self._current: Generation | None = None
+        try:
+            self._current = self._open_generation()
+        except OPEN_ERRORS as error:
+            # A process started while dist/ holds a build it cannot open (damaged by hand) waits
+            # for the next one, saying why meanwhile: failing here would make gunicorn stop the
+            # whole server, the workers still serving the previous build with it.
+            self.failure = f"{folder}: the published build cannot be opened: {error}"
+            log.error("%s", self.failure)
 
     def _open_generation(self) -> Generation:
         build = Build(self.folder)
@@ -156,9 +169,12 @@ class Reloader:
             raise
 
     def acquire(self) -> Generation:
-        """The current generation, pinned (call ``release`` on it); checks for a new build."""
+        """The current generation, pinned (call ``release`` on it); checks for a new build.
+        ``Unopenable`` when no build could be opened yet."""
         self.check()
         with self._lock:
+            if self._current is None:
+                raise Unopenable(f"{self.failure}; waiting for the next build")
             return self._current.acquire()
 
     def check(self) -> None:
@@ -191,7 +207,7 @@ class Reloader:
         except (*OPEN_ERRORS, BuildMissing) as error:
             self._refuse(stamp, error)
             return
-        if build.version == self._current.version:
+        if self._current is not None and build.version == self._current.version:
             build.close()                   # rebuilt with the same content: nothing to do
             self._stamp = stamp
             return
@@ -206,11 +222,14 @@ class Reloader:
             self._stamp = stamp
         self.failure = None
         log.warning("%s: now serving graph version %s", self.folder, fresh.version)
-        previous.retire()
+        if previous is not None:
+            previous.retire()
 
     def _refuse(self, stamp: FileStamp, error: BaseException) -> None:
         # Keep serving the build we have; try again only when dist/ changes again.
-        self.failure = f"{self.folder}: not reloaded, still serving the previous graph: {error}"
+        serving = ("still serving the previous graph" if self._current is not None
+                   else "no graph served until a build can be opened")
+        self.failure = f"{self.folder}: not reloaded, {serving}: {error}"
         log.error("%s", self.failure)
         self._stamp = stamp
 
@@ -218,7 +237,8 @@ class Reloader:
         """Close the current generation (once its users are done)."""
         with self._lock:
             current = self._current
-        current.retire()
+        if current is not None:
+            current.retire()
 
 
 class Pins:

@@ -112,8 +112,9 @@ def _cors(response: Response) -> Response:
 
 def _pin_graph() -> None:
     """Every query of this request sees the same graph, even if a new build lands meanwhile."""
-    g.cnc_kg_pin = current_store().pinned()
-    g.cnc_kg_pin.__enter__()
+    pin = current_store().pinned()
+    pin.__enter__()             # a build that cannot be opened raises here: a 503 that says so
+    g.cnc_kg_pin = pin
 
 
 def _unpin_graph(error: BaseException | None) -> None:
