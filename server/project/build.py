@@ -90,8 +90,7 @@ def build_graph(settings: Settings, reasoner: bool = True,
                           durations=check.durations, inputs=inputs)
         with contextlib.ExitStack() as stack:
             # The files are written while SHACL runs, unless a check has refused the graph.
-            staging = (stack.enter_context(staged(settings.dist_dir,
-                                                  project.ntriples("ontology", "data"), sources))
+            staging = (stack.enter_context(staged(settings.dist_dir, check.ntriples, sources))
                        if check.conforms_so_far() else None)
             run = check.result()
             if not run.report.conforms:

@@ -104,10 +104,18 @@ def validate_ntriples(data: bytes, shapes: Graph) -> Report:
 class ShaclRun:
     """``validate_ntriples`` in a process of its own, started at once: the caller works
     meanwhile (the engine would hold this process's interpreter lock) and ``report()`` waits
-    for the answer. Use it in a ``with`` block: leaving the block stops the process."""
+    for the answer. Use it in a ``with`` block: leaving the block stops the process. Shapes no
+    engine can run start nothing; ``report()`` raises their ``ShapesNotRunnable``."""
 
     def __init__(self, data: bytes, shapes: Graph):
-        shapes_text = _runnable_shapes(shapes)
+        self.seconds: float | None = None    # the engine's wall-clock time, once it is known
+        self._process: subprocess.Popen | None = None
+        try:
+            shapes_text = _runnable_shapes(shapes)
+        except ShapesNotRunnable as refusal:
+            self._refusal: ShapesNotRunnable | None = refusal
+            return
+        self._refusal = None
         self._folder = tempfile.TemporaryDirectory(prefix="cnc-kg-shacl-")
         folder = Path(self._folder.name)
         self._data, self._shapes, self._out = (folder / name for name in
@@ -117,10 +125,11 @@ class ShaclRun:
         self._process = subprocess.Popen(
             [sys.executable, "-m", shacl_engine.__name__, self._data, self._shapes, self._out],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.seconds: float | None = None    # the engine's wall-clock time, once it is known
 
     def report(self) -> Report:
         """The report, once the engine has finished (``ShapesNotRunnable`` as in-process)."""
+        if self._refusal is not None:
+            raise self._refusal
         printed, errors = self._process.communicate()
         said = errors.decode("utf-8", "replace").strip()
         if self._process.returncode == shacl_engine.NOT_RUNNABLE:
@@ -135,6 +144,8 @@ class ShaclRun:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        if self._process is None:
+            return
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()

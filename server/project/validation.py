@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
@@ -28,6 +29,10 @@ from server.project.report import (
     relative,
     severity_name,
 )
+from server.project.shacl_engine import ShapesNotRunnable
+
+if TYPE_CHECKING:
+    from server.project.shacl import ShaclRun  # pySHACL's import is paid only when validating
 
 
 class CheckNotRun(ProjectError):
@@ -76,13 +81,10 @@ def checking(settings: Settings, reasoner: bool = True,
     with clock.step("parse"):
         project = load_project(settings)
     placer = _Placer(project, settings.root)
-    # Started first: it is the longest check, and the others run meanwhile.
-    with contextlib.ExitStack() as stack:
-        try:
-            run = stack.enter_context(
-                validation.ShaclRun(project.ntriples("data", "ontology"), project.shapes))
-        except validation.ShapesNotRunnable as error:   # said if the shapes check passes
-            run = error
+    # Started first: it is the longest check, and the others run meanwhile. The build
+    # publishes the same N-Triples.
+    ntriples = project.ntriples("ontology", "data")
+    with validation.ShaclRun(ntriples, project.shapes) as run:
         entries = [placer.type_conflict(conflict) for conflict in project.type_conflicts]
         if reasoner:
             with clock.step("reasoner"):
@@ -95,17 +97,19 @@ def checking(settings: Settings, reasoner: bool = True,
             shapes_runnable = shapes_report.conforms  # broken shapes check nothing reliably
         with clock.step("language"):
             entries += language_tags.report_entries(project, settings.root)  # tag vs text
-        yield Checking(project, entries, clock, run if shapes_runnable else None, placer)
+        yield Checking(project, ntriples, entries, clock, run if shapes_runnable else None,
+                       placer)
 
 
 class Checking:
-    """A validation under way (``checking``): the project, and the report once SHACL is done."""
+    """A validation under way (``checking``): the project and its graph as N-Triples (ontology
+    and data, what SHACL checks), and the report once SHACL is done."""
 
-    def __init__(self, project: Project, entries: list[Entry], clock: _Clock,
-                 shacl_run, placer: _Placer):
-        """``shacl_run``: the ``ShaclRun``, the ``ShapesNotRunnable`` that kept it from
-        starting, or None when the shapes failed their own check (nothing run is reliable)."""
-        self.project, self.durations = project, clock.durations
+    def __init__(self, project: Project, ntriples: bytes, entries: list[Entry], clock: _Clock,
+                 shacl_run: ShaclRun | None, placer: _Placer):
+        """``shacl_run`` is None when the shapes failed their own check (nothing run on them
+        is reliable)."""
+        self.project, self.ntriples, self.durations = project, ntriples, clock.durations
         self._entries, self._clock, self._shacl, self._placer = entries, clock, shacl_run, placer
         self._run: ValidationRun | None = None
 
@@ -117,16 +121,12 @@ class Checking:
         """The whole run: waits for SHACL (its seconds are the engine's own, beside the
         others'; its CPU is its finished process's)."""
         if self._run is None:
-            from server.project.shacl import ShapesNotRunnable
-
             entries = list(self._entries)
             if self._shacl is not None:
                 with self._clock.step("shacl"):
                     try:
-                        if isinstance(self._shacl, ShapesNotRunnable):
-                            raise self._shacl      # a malformed shape no engine can run
                         report = self._shacl.report()
-                    except ShapesNotRunnable as error:
+                    except ShapesNotRunnable as error:  # a malformed shape no engine can run
                         raise CheckNotRun(f"the shapes could not be run: {error}") from error
                 self._clock.durations["shacl"] = self._shacl.seconds
                 entries += [self._placer.finding(f) for f in report.findings]
