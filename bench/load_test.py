@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 _PERCENTILE = re.compile(r"^\s*(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
@@ -12,6 +15,29 @@ _RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _REQUESTS = re.compile(r"^\s*(\d+) requests in", re.MULTILINE)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+# wrk (LuaJIT): each thread reads the paths and goes through them in turn, the second thread
+# starting half-way, so a run of fewer requests than paths never asks for a path twice.
+CYCLE_SCRIPT = """
+local paths = {}
+local next_path = 0
+local threads = 0
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+end
+function init(args)
+  for line in io.lines(PATHS_FILE) do
+    paths[#paths + 1] = line
+  end
+  next_path = math.floor((thread_number or 0) * #paths / 2)
+end
+function request()
+  next_path = next_path % #paths + 1
+  return wrk.format(nil, paths[next_path])
+end
+"""
 
 
 def wrk_available() -> bool:
@@ -33,11 +59,22 @@ def parse_wrk(output: str) -> dict:
     return result
 
 
-def run_wrk(url: str, accept: str, seconds: int, connections: int, timeout_s: float) -> dict:
-    """``wrk`` on ``url`` for ``seconds`` with ``connections`` open connections (2 threads)."""
+def run_wrk(url: str, accept: str, seconds: int, connections: int, timeout_s: float,
+            paths: list[str] | None = None) -> dict:
+    """``wrk`` on ``url`` for ``seconds`` with ``connections`` open connections (2 threads);
+    with ``paths``, each request asks for the next of them on ``url``'s server instead (each
+    wrk thread starting half-way from the other), and the result says how many there are."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout_s:g}s",
-               "--latency", "-H", f"Accept: {accept}", url]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + timeout_s + 30)
+               "--latency", "-H", f"Accept: {accept}"]
+    with tempfile.TemporaryDirectory() as folder:
+        if paths:
+            listing, script = Path(folder, "paths.txt"), Path(folder, "cycle.lua")
+            listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+            script.write_text(CYCLE_SCRIPT.replace("PATHS_FILE", json.dumps(str(listing))),
+                              encoding="utf-8")
+            command += ["-s", str(script)]
+        done = subprocess.run([*command, url], capture_output=True, text=True,
+                              timeout=seconds + timeout_s + 30)
     if done.returncode != 0:
         return {"error": (done.stderr or done.stdout).strip()[-300:]}
-    return parse_wrk(done.stdout)
+    return parse_wrk(done.stdout) | ({"distinct_paths": len(paths)} if paths else {})

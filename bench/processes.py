@@ -81,10 +81,9 @@ def our_server(root: Path, query_timeout: float, deadline_s: float = 600) -> Ite
 
 
 def _home_pages(base: str, deadline_s: float, clients: int = 8) -> None:
-    """Ask for the home page on ``clients`` connections at once and wait for every answer: the
-    home page needs the graph index, which each gunicorn worker builds in the background after
-    its first SPARQL answer, and parallel connections reach every worker. Measuring before
-    that would time queries against a worker busy building it."""
+    """Ask for the home page on ``clients`` connections at once and wait for every answer:
+    parallel connections reach every gunicorn worker, so "pages ready" is when each one has
+    opened the build's page index and answered a page."""
     def fetch(_: int) -> int:
         with urllib.request.urlopen(base + "/", timeout=deadline_s) as response:
             response.read()

@@ -6,7 +6,7 @@ import json
 import statistics
 from pathlib import Path
 
-from bench.summary import ENGINES, common_latency, targets
+from bench.summary import DISTINCT_CHEAP, ENGINES, common_latency, targets
 
 PLOT = "latency-vs-size.png"
 LOAD_RUN_ENGINES = ("cnc-kg", "virtuoso", "rdflib-endpoint")
@@ -217,11 +217,34 @@ def _notes(results: dict) -> list[str]:
                      "and the templates.")
         notes.append(text + " The throughput run asks for one page again and again, so it "
                      "measures the cached path: gunicorn, Flask and the page's headers.")
+    notes += _cheap_select_note(size)
     notes.append("Start-up: from launching `cnc-kg serve` to the first answer — the HTTP "
                  "server, the app's imports, opening the build's store and page index (nothing "
                  "is parsed or loaded) and starting the engine processes.")
     notes += _closing(results)
     return [f"- {note}" for note in notes]
+
+
+def _cheap_select_note(size: dict) -> list[str]:
+    """What the two cheap SELECT load runs measure, with their rates."""
+    runs = size.get("load_runs", {})
+    ours, virtuoso = runs.get("cnc-kg", {}), runs.get("virtuoso", {})
+    same, new = ours.get("cheap SELECT", {}), ours.get(DISTINCT_CHEAP, {})
+    if "requests_per_s" not in same or "requests_per_s" not in new:
+        return []
+
+    def rate(run: dict) -> str:
+        return f"{run['requests_per_s']:,.0f} req/s" if "requests_per_s" in run else "—"
+
+    return [f"Cheap SELECT: the load run asks one query again and again; each web worker "
+            "answers it from the second time on from the answers it keeps for the build it "
+            "serves (`answer_cache_mb`), with no engine process — "
+            f"{rate(same)}, Virtuoso {rate(virtuoso.get('cheap SELECT', {}))}. "
+            f"'{DISTINCT_CHEAP}' asks for the labels of another entity at each request "
+            f"({new.get('distinct_paths', 0):,} distinct queries for {new['requests']:,} "
+            "requests), so each one is read by the guard and answered by an engine process (a "
+            "second process, JSON both ways): "
+            f"{rate(new)}, Virtuoso {rate(virtuoso.get(DISTINCT_CHEAP, {}))}."]
 
 
 def _build_table(results: dict) -> list[str]:

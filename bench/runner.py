@@ -20,7 +20,8 @@ from bench.clients import HttpClient, HttpEndpoint, RawEngine, accept_for, repea
 from bench.data import build, published, synthetic_project, triple_count
 from bench.load_test import run_wrk, wrk_available
 from bench.loading import ENGINES, measure_load
-from bench.workload import BenchQuery, by_name, workload
+from bench.summary import DISTINCT_CHEAP
+from bench.workload import SERVER_QUERIES, BenchQuery, bound, by_name, workload
 from server.project.synthetic import MARKER, SYNTHETIC_NS
 from server.services.iris import local_path
 from tests.nginx_proxy import nginx_executable, nginx_in_front
@@ -191,13 +192,30 @@ def _query_url(running: processes.Running, query: BenchQuery) -> str:
     return running.endpoint + "?" + urllib.parse.urlencode(params)
 
 
-def _load_runs(running: processes.Running, targets: dict[str, tuple[str, str]],
-               options: Options) -> dict:
+def distinct_entities(folder: Path) -> list[URIRef]:
+    """Every generated organisation and laboratory (four per round), in round order."""
+    return [URIRef(f"{SYNTHETIC_NS}{kind}-{n}-{country}") for n in range(_rounds(folder))
+            for kind in ("org", "lab") for country in ("fr", "cn")]
+
+
+def _distinct_target(running: processes.Running, entities: list[URIRef]) -> tuple:
+    """The load target of ``DISTINCT_CHEAP``: the endpoint and the query's path for each
+    entity."""
+    text = (SERVER_QUERIES / f"{CHEAP}.rq").read_text(encoding="utf-8")
+    paths = [urllib.parse.urlsplit(_query_url(running, BenchQuery(CHEAP, "pages",
+                                                                  bound(text, e), "SELECT")))
+             for e in entities]
+    return (running.endpoint, accept_for("SELECT"),
+            [f"{url.path}?{url.query}" for url in paths])
+
+
+def _load_runs(running: processes.Running, targets: dict[str, tuple], options: Options) -> dict:
+    """wrk on each target: (URL, Accept) or (URL, Accept, paths to go through)."""
     if not wrk_available():
         return {"error": "wrk not installed"}
-    return {name: run_wrk(url, accept, options.wrk_seconds, options.wrk_connections,
-                          options.timeout_s)
-            for name, (url, accept) in targets.items()}
+    return {name: run_wrk(target[0], target[1], options.wrk_seconds, options.wrk_connections,
+                          options.timeout_s, paths=target[2] if len(target) > 2 else None)
+            for name, target in targets.items()}
 
 
 def measure_size(size: int, options: Options) -> dict:
@@ -250,8 +268,10 @@ def measure_size(size: int, options: Options) -> dict:
         result["search"] = _search_timings(ours.base, options)
         page_url = result["entity_page"]["url"]
         cheap, aggregate = by_name(queries, CHEAP), by_name(queries, AGGREGATE)
+        entities = distinct_entities(folder)
         targets = {"static route": (ours.base + STATIC_ROUTE, "text/plain"),
                    "cheap SELECT": (_query_url(ours, cheap), accept_for(cheap.form)),
+                   DISTINCT_CHEAP: _distinct_target(ours, entities),
                    "aggregate SELECT": (_query_url(ours, aggregate), accept_for(aggregate.form)),
                    "search": (ours.base + SEARCH_LOAD, "application/json")}
         if result["entity_page"]["status"] == "ok":
@@ -262,6 +282,7 @@ def measure_size(size: int, options: Options) -> dict:
             if running is not None:
                 load_runs[running.name] = _load_runs(running, {
                     "cheap SELECT": (_query_url(running, cheap), accept_for(cheap.form)),
+                    DISTINCT_CHEAP: _distinct_target(running, entities),
                     "aggregate SELECT": (_query_url(running, aggregate),
                                          accept_for(aggregate.form))}, options)
         result["load_runs"] = load_runs

@@ -8,6 +8,10 @@ import statistics
 ENGINES = ("cnc-kg", "raw", "virtuoso", "rdflib-endpoint")
 HEAVY_MS = 10.0
 
+# The load run of the cheap SELECT asked of a different entity at each request: what a query
+# nobody asked of this build before costs (no answer kept, nothing remembered of its text).
+DISTINCT_CHEAP = "cheap SELECT, a new query each time"
+
 
 def geomean(values: list[float]) -> float | None:
     """Geometric mean, or None for no values."""
@@ -104,6 +108,8 @@ def targets(results: dict) -> list[dict]:
         (f"{s['triples']:,}", s.get("startup", {}).get("cnc-kg pages")) for s in sizes]
     virtuoso = _rate(at_1m, "virtuoso", "cheap SELECT")
     cheap = _rate(at_1m, "cnc-kg", "cheap SELECT")
+    virtuoso_new = _rate(at_1m, "virtuoso", DISTINCT_CHEAP)
+    cheap_new = _rate(at_1m, "cnc-kg", DISTINCT_CHEAP)
     rows = [row(f"full cnc-kg build, validation included ({label})",
                 at_1m.get("build", {}).get("seconds"), "≤ 60", lambda v: v <= 60, "s")]
     rows += [row(f"start-up to pages ready ({name})", value, "< 1", lambda v: v < 1, "s")
@@ -117,6 +123,11 @@ def targets(results: dict) -> list[dict]:
             lambda v: v >= 1),
         row(f"cheap SELECT rate / static route ({label})", _share(at_1m, "cheap SELECT"),
             "≥ 0.70", lambda v: v >= 0.70),
+        row(f"{DISTINCT_CHEAP}: rate / Virtuoso's ({label})",
+            None if cheap_new is None or not virtuoso_new else cheap_new / virtuoso_new, "≥ 1",
+            lambda v: v >= 1),
+        row(f"{DISTINCT_CHEAP}: rate / static route ({label})",
+            _share(at_1m, DISTINCT_CHEAP), "≥ 0.70", lambda v: v >= 0.70),
         row(f"cached entity page rate / static route ({label})", _share(at_1m, "entity page"),
             "≥ 0.85", lambda v: v >= 0.85),
         row(f"search median over {at_1m.get('search', {}).get('queries', 0)} queries ({label})",

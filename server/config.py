@@ -81,6 +81,10 @@ class Settings:
     # documents) each web worker keeps; a reload changes every key, so old entries age out.
     page_cache_entries: int = 1024
     data_cache_entries: int = 256
+    # Answers to clients' queries each web worker keeps for the build it serves (a query asked
+    # again is answered without an engine; queries using RAND, NOW, UUID, BNODE or SERVICE
+    # never are); 0 = none.
+    answer_cache_mb: int = 32
     # Instances listed on an ontology term's page (the class list pages show them all).
     term_instances_shown: int = 200
     # Reconciliation queries in one batch (/reconcile, announced as the manifest's batchSize;
@@ -136,6 +140,7 @@ RANGES: dict[str, tuple[float, float | None]] = {
     "sitemap_urls": (1, 50_000),
     "page_cache_entries": (1, None),
     "data_cache_entries": (1, None),
+    "answer_cache_mb": (0, None),
     "term_instances_shown": (1, None),
 }
 _KINDS = {"int": "a whole number", "float": "a number"}

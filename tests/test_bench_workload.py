@@ -13,7 +13,8 @@ from rdflib import URIRef
 
 from bench.clients import RawEngine
 from bench.data import build, published, synthetic_project
-from bench.workload import workload
+from bench.runner import CHEAP, distinct_entities
+from bench.workload import SERVER_QUERIES, bound, workload
 from server.project.synthetic import SYNTHETIC_NS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -67,3 +68,15 @@ def test_catalogue_keeps_its_curated_answers(synthetic_store, built_root):
         assert grown.rows >= alone.rows > 0, query.name
         if query.name.startswith("cq-05"):
             assert grown.rows == alone.rows
+
+
+def test_distinct_cheap_queries_each_ask_about_an_entity_of_the_graph(synthetic_store):
+    """The load run of a new query each time asks for the labels of every generated
+    organisation and laboratory in turn: each one exists and has its own answer."""
+    store, _, folder = synthetic_store
+    entities = distinct_entities(folder)
+    assert len(set(entities)) == len(entities) > 20
+    text = (SERVER_QUERIES / f"{CHEAP}.rq").read_text(encoding="utf-8")
+    for entity in entities:
+        rows = list(store.query(bound(text, entity)))
+        assert rows and {row["iri"].value for row in rows} == {str(entity)}, entity

@@ -15,7 +15,7 @@ import urllib.parse
 
 import pytest
 from http_calls import http
-from process_memory import engine_pids, process_tree
+from process_memory import alive, engine_pids, process_tree
 from server_status import status, wait_for
 
 CLIENTS = 8
@@ -25,13 +25,14 @@ RECOVERED_WITHIN = 30.0  # seconds for a new worker to start on a loaded machine
 
 class Clients:
     """Threads sending cheap requests in a loop; counts answers, failures and requests in
-    flight."""
+    flight. Each query is new to the server (a numbered comment), so none is answered from
+    the answers kept and every one needs an engine process."""
 
     def __init__(self, base: str):
-        ask = base + "sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
-        select = base + "sparql?" + urllib.parse.urlencode(
-            {"query": "SELECT ?p ?o WHERE { <https://w3id.org/cnc-kg/id/cnc> ?p ?o } LIMIT 5"})
-        self.urls = [base, base + "id/cnc", ask, select]
+        self.base = base
+        self.urls = [base, base + "id/cnc", "ASK { ?s ?p ?o }",
+                     "SELECT ?p ?o WHERE { <https://w3id.org/cnc-kg/id/cnc> ?p ?o } LIMIT 5"]
+        self.numbers = itertools.count()
         self.lock = threading.Lock()
         self.in_flight = 0
         self.answered = 0
@@ -43,6 +44,9 @@ class Clients:
         for url in itertools.islice(itertools.cycle(self.urls), offset, None):
             if self._stop.is_set():
                 return
+            if not url.startswith(self.base):
+                query = f"{url} # request {next(self.numbers)}"
+                url = self.base + "sparql?" + urllib.parse.urlencode({"query": query})
             with self.lock:
                 self.in_flight += 1
             try:
@@ -109,3 +113,23 @@ def test_a_dead_engine_and_a_dead_worker_cost_only_requests_in_flight(two_worker
     figure("requests answered", clients.answered)
     figure("requests in flight at the two kills", in_flight)
     figure("requests failed", len(clients.failures))
+
+
+def test_engines_killed_while_idle_cost_no_request(built_root, server_starter, server_pid):
+    """Every engine process of the only worker killed while no query runs: each is replaced
+    when it is next needed, and the queries that follow are all answered (none is handed to a
+    dead process)."""
+    with server_starter(built_root, "--workers", "1") as base:
+        engines = engine_pids(server_pid(base))
+        for pid in engines:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + RECOVERED_WITHIN
+        while any(map(alive, engines)):        # dead, not yet noticed by their worker
+            assert time.monotonic() < deadline, "the killed engines did not die"
+            time.sleep(0.01)
+        for number in range(2 * len(engines)):
+            query = f"ASK {{ ?s ?p ?o }} # after the kills, {number}"
+            answer = http(base + "sparql?" + urllib.parse.urlencode({"query": query}),
+                          accept="application/sparql-results+json", timeout=RECOVERED_WITHIN)
+            assert answer.status == 200, answer
+        assert not set(engines) & set(engine_pids(server_pid(base)))

@@ -23,6 +23,7 @@ from rdflib.term import Identifier
 
 from server import dist
 from server.store import guard
+from server.store.answers import AnswerCache, cacheable
 from server.store.base import (
     QueryRefused,
     QueryResult,
@@ -61,6 +62,7 @@ class Limits:
     service_allow: tuple[str, ...] = ()
     service_workers: int = 1         # engine processes for queries calling an allowed SERVICE
     engine_memory_mb: int | None = None   # what an engine may add to its size at start
+    answer_cache_bytes: int = 0      # answers kept per build (``answers``); 0 = none
     base_iri: str | None = None      # relative IRIs in queries resolve against it
     prefixes: Mapping[str, str] | None = None   # declared for every query
 
@@ -71,6 +73,7 @@ class _Opened:
     local: ox.Store
     engines: EnginePool
     federated: EnginePool | None       # only when service_allow names endpoints
+    answers: AnswerCache | None        # only when answer_cache_bytes is set
 
 
 def service_ports(endpoints: Sequence[str]) -> tuple[int, ...]:
@@ -133,7 +136,8 @@ class EmbeddedStore(Store):
                 federated.close()
             index.close()
 
-        return Generation(build, _Opened(index, local, engines, federated), close)
+        answers = AnswerCache(limits.answer_cache_bytes) if limits.answer_cache_bytes else None
+        return Generation(build, _Opened(index, local, engines, federated, answers), close)
 
     def pinned(self) -> contextlib.AbstractContextManager[None]:
         """Within the block, this thread's queries all use the build current at its start."""
@@ -141,21 +145,44 @@ class EmbeddedStore(Store):
 
     def answer(self, sparql: str, *, media_type: str, default_graph_uris: Sequence[str] = (),
                named_graph_uris: Sequence[str] = ()) -> QueryResult:
-        """Run a client's query in an engine process (see ``Store.answer``)."""
+        """Run a client's query in an engine process, or send the answer the same query had on
+        this build (see ``Store.answer``)."""
+        key = (sparql, media_type, tuple(default_graph_uris), tuple(named_graph_uris))
+        with self._pins.current() as generation:
+            opened = generation.parts
+            answers = opened.answers if opened.answers and cacheable(sparql) else None
+            kept = answers.get(key) if answers is not None else None
+            if kept is not None:
+                header, body = kept
+            else:
+                header, body = self._run(opened, sparql, media_type, default_graph_uris,
+                                         named_graph_uris)
+                if answers is not None and header["status"] == "ok":
+                    answers.put(key, header, body, len(sparql))
+        if header["status"] == "error":
+            if header["kind"] in ("syntax", "query"):
+                raise QuerySyntaxError(header["message"])
+            if header["kind"] == "refused":
+                raise QueryRefused(header["message"])
+            raise StoreUnavailable(header["message"])
+        return QueryResult(header["kind"], truncated=header["truncated"], body=body,
+                           media_type=media_type)
+
+    def _run(self, opened: _Opened, sparql: str, media_type: str,
+             default_graph_uris: Sequence[str], named_graph_uris: Sequence[str]
+             ) -> tuple[dict, bytes]:
+        """Check a client's query and run it in an engine process: the engine's header and
+        body."""
         limits = self.limits
         checked = guard.check_query(sparql, limits.service_allow)
         self.check_dataset(default_graph_uris, named_graph_uris)
         request = {"sparql": sparql, "media_type": media_type, "graph": self.graph_iri,
                    "max_rows": limits.max_result_rows, "max_bytes": limits.max_result_bytes,
                    "base_iri": limits.base_iri, "prefixes": dict(limits.prefixes or {})}
+        # A query calling an allowed SERVICE needs the lane whose processes may connect.
+        engines = opened.federated if checked.services and opened.federated else opened.engines
         try:
-            with self._pins.current() as generation:
-                opened = generation.parts
-                # A query calling an allowed SERVICE needs the lane whose processes may connect.
-                engines = opened.federated if checked.services and opened.federated else \
-                    opened.engines
-                header, body = engines.call(request, timeout=limits.query_timeout,
-                                            wait=limits.queue_wait)
+            return engines.call(request, timeout=limits.query_timeout, wait=limits.queue_wait)
         except EngineTimeout as exc:
             raise QueryTimeout(f"the query ran past the {limits.query_timeout:g} s time limit "
                                "and was stopped") from exc
@@ -169,14 +196,6 @@ class EmbeddedStore(Store):
             raise StoreUnavailable(str(exc)) from exc
         except EngineBusy as exc:
             raise StoreUnavailable(str(exc)) from exc
-        if header["status"] == "error":
-            if header["kind"] in ("syntax", "query"):
-                raise QuerySyntaxError(header["message"])
-            if header["kind"] == "refused":
-                raise QueryRefused(header["message"])
-            raise StoreUnavailable(header["message"])
-        return QueryResult(header["kind"], truncated=header["truncated"], body=body,
-                           media_type=media_type)
 
     def query(self, sparql: str, *,
               bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
@@ -190,13 +209,16 @@ class EmbeddedStore(Store):
             return generation.parts.index
 
     def status(self) -> dict:
-        """The build served, the reload checks, the engine processes and how busy they are."""
+        """The build served, the reload checks, the engine processes and how busy they are,
+        the answers kept."""
         with self._pins.current() as generation:
+            answers = generation.parts.answers
             return {"version": generation.version,
                     "build": generation.build.record.get("version"),
                     "reload": {"checks": self._reloader.checks,
                                "failure": self._reloader.failure},
-                    **generation.parts.engines.status()}
+                    **generation.parts.engines.status(),
+                    "answers": answers.status() if answers is not None else None}
 
     def worker_pids(self) -> list[int]:
         """Process ids of the current build's engine processes, every lane."""

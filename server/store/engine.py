@@ -7,8 +7,9 @@ the build's folder (``subprocess`` closes every other descriptor), so a leftover
 hold the server's listening socket or a client's connection. It exits as soon as its worker goes
 away (the lifeline's other end closes), even in the middle of a query.
 
-Messages are JSON headers followed by raw bodies, never pickles: what comes back from a process
-that ran a stranger's query is data, not code.
+Messages are JSON, never pickles: what comes back from a process that ran a stranger's query
+is data, not code. An answer is one message, its JSON header, a newline (JSON escapes every
+newline in a string) and the raw body: one write and one read per answer.
 """
 
 from __future__ import annotations
@@ -137,8 +138,7 @@ def serve(store: ox.Store, channel: Connection) -> None:
         except (EOFError, OSError):      # the worker closed the channel, or is gone
             return
         header, body = execute(store, request)
-        channel.send_bytes(json.dumps(header).encode("utf-8"))
-        channel.send_bytes(body)
+        channel.send_bytes(json.dumps(header).encode("utf-8") + b"\n" + body)
 
 
 def main(argv: list[str] | None = None) -> None:

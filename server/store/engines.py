@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -121,11 +122,7 @@ class EnginePool:
         seconds for the answer (``EngineTimeout``; ``LongLaneFull`` when it ran long while the
         long lane was full).
         """
-        try:
-            engine = self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise EngineBusy(f"all {self.size} query engines stayed busy for {wait:g} s; "
-                             "try again in a moment") from None
+        engine = self._take(wait)
         with self._lock:
             self._busy += 1
         try:
@@ -141,6 +138,20 @@ class EnginePool:
         finally:
             with self._lock:
                 self._busy -= 1
+
+    def _take(self, wait: float) -> _Engine:
+        """An idle short-lane engine that is alive; one that died while idle (killed, or by
+        the kernel) is replaced on the way, not handed a query it cannot answer."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                engine = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise EngineBusy(f"all {self.size} query engines stayed busy for {wait:g} s; "
+                                 "try again in a moment") from None
+            if engine.process.poll() is None:
+                return engine
+            self._replace(engine)
 
     def _run(self, engine: _Engine, request: bytes, timeout: float) -> tuple[dict, bytes]:
         if not engine.ready:          # a fresh process: its start does not count as the query's
@@ -177,8 +188,8 @@ class EnginePool:
 
     @staticmethod
     def _receive(engine: _Engine) -> tuple[dict, bytes]:
-        header = json.loads(engine.channel.recv_bytes())
-        return header, engine.channel.recv_bytes()
+        header, _, body = engine.channel.recv_bytes().partition(b"\n")
+        return json.loads(header), body
 
     def _replace(self, engine: _Engine) -> None:
         self._kill(engine)

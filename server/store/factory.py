@@ -32,7 +32,8 @@ def open_store(settings: Settings) -> Store:
                     short_query_seconds=settings.short_query_seconds,
                     queue_wait=settings.queue_wait, service_allow=settings.service_allow,
                     service_workers=settings.service_workers,
-                    engine_memory_mb=settings.engine_memory_mb, base_iri=BASE_IRI,
+                    engine_memory_mb=settings.engine_memory_mb,
+                    answer_cache_bytes=settings.answer_cache_mb * 2**20, base_iri=BASE_IRI,
                     prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()})
     return EmbeddedStore(settings.dist_dir, graph_iri=DATASET_IRI, limits=limits,
                          reload_check=settings.reload_check)

@@ -9,8 +9,9 @@ pass, microseconds for ordinary queries and milliseconds for 64 KiB ones.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from server.store.base import QueryRefused, QuerySyntaxError
@@ -40,6 +41,11 @@ _EXPRESSION_LINKS = frozenset(("&&", "||", "!", "!=", "=", ">", ">=", "+", "-", 
 # Property list and path operators that each add a node in a group or list of terms.
 _PATTERN_LINKS = frozenset((";", ",", "/", "|", "^", "!"))
 _SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
+# Verdicts on queries up to this long are remembered (most recent first), so a query sent again
+# is not read again: clients repeat the same few queries. Longer ones are read each time (they
+# would make the memory held by the remembered texts large).
+MEMO_CHARS = 4096
+MEMO_ENTRIES = 1024
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,17 @@ class CheckedQuery:
     services: frozenset[str]
 
 
+def _remembered(check: Callable) -> Callable:
+    """``check``, its answers for short texts remembered (a refusal, raised, is not)."""
+    cached = functools.lru_cache(maxsize=MEMO_ENTRIES)(check)
+
+    @functools.wraps(check)
+    def remembered(text: str, *args):
+        return cached(text, *args) if len(text) <= MEMO_CHARS else check(text, *args)
+    return remembered
+
+
+@_remembered
 def query_form(text: str) -> str:
     """The form of a query ("select", "construct", "describe", "ask").
 
@@ -154,7 +171,8 @@ def _links(token: Token) -> int:
     return 1 if token.frame == LIST else 0      # each term of a collection nests one level
 
 
-def check_query(text: str, service_allow: Iterable[str] = ()) -> CheckedQuery:
+@_remembered
+def check_query(text: str, service_allow: tuple[str, ...] = ()) -> CheckedQuery:
     """Apply every policy check; the query form and the SERVICE endpoints it calls."""
     form = query_form(text)
     found = list(tokens(text))

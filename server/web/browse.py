@@ -25,7 +25,7 @@ from server.web.context import (
     whole_number,
 )
 from server.web.page_cache import per_page, per_version
-from server.web.page_response import finish, html_only, page_response, render_body
+from server.web.page_response import finish, html_only, page_response, render_body, vary_on
 
 bp = Blueprint("browse", __name__)
 
@@ -38,7 +38,7 @@ def _page_number() -> int:
     return number
 
 
-def _page(body: str | None) -> Response:
+def _page(body: bytes | None) -> Response:
     """The response of a cached page body; 404 when the page does not exist."""
     if body is None:
         abort(404)
@@ -186,7 +186,7 @@ def network_svg() -> Response:
     """The network picture alone, as an SVG file."""
     lang = page_language()
     response = Response(_network_svg(lang), content_type="image/svg+xml; charset=utf-8")
-    response.vary.update(("Accept-Language", "Cookie"))
+    vary_on(response, "Accept-Language", "Cookie")
     return finish(response)
 
 

@@ -10,7 +10,7 @@ from server.services import change_feed
 from server.web.context import current_published, current_settings, whole_number
 from server.web.negotiation import GRAPH_FORMATS, negotiate
 from server.web.page_cache import per_version
-from server.web.page_response import finish, rdf_response
+from server.web.page_response import finish, rdf_response, vary_on
 
 bp = Blueprint("changes", __name__)
 
@@ -73,5 +73,5 @@ def version(number: str) -> Response:
         abort(404)
     choice = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
     response = rdf_response(graph, choice.format, choice.media_type)
-    response.vary.add("Accept")
+    vary_on(response, "Accept")
     return response

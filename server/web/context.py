@@ -14,6 +14,7 @@ from server.store.base import Store
 STORE_KEY = "cnc_kg.store"
 SETTINGS_KEY = "cnc_kg.settings"
 LANG_COOKIE = "lang"
+_LANG_KEY = "cnc_kg.page_language"     # where the request's page language is kept
 
 
 def current_store() -> Store:
@@ -37,9 +38,15 @@ def index() -> GraphIndex:
 
 
 def page_language() -> str:
-    """The language of this request's page (``?lang=``, then the cookie, then Accept-Language)."""
-    return i18n.choose_language(request.args.get("lang"), request.cookies.get(LANG_COOKIE),
-                                request.headers.get("Accept-Language"))
+    """The language of this request's page (``?lang=``, then the cookie, then Accept-Language),
+    chosen once per request."""
+    environ = request.environ
+    lang = environ.get(_LANG_KEY)
+    if lang is None:
+        lang = environ[_LANG_KEY] = i18n.choose_language(
+            request.args.get("lang"), request.cookies.get(LANG_COOKIE),
+            request.headers.get("Accept-Language"))
+    return lang
 
 
 def plain_error(status: int, message: str) -> Response:

@@ -24,7 +24,14 @@ from server.web.context import (
 from server.web.dataset import dataset_page
 from server.web.negotiation import GRAPH_FORMATS, HTML, Format, negotiate
 from server.web.page_cache import per_version
-from server.web.page_response import finish, html_only, rdf_response, render_page, serialize
+from server.web.page_response import (
+    finish,
+    html_only,
+    rdf_response,
+    render_page,
+    serialize,
+    vary_on,
+)
 
 bp = Blueprint("harvest", __name__)
 
@@ -88,7 +95,7 @@ def dump(name: str) -> Response:
     if encoding:
         response.headers["Content-Encoding"] = encoding
     if dump_info.gzipped:
-        response.vary.update(("Accept", "Accept-Encoding"))
+        vary_on(response, "Accept", "Accept-Encoding")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return finish(response, ranges=True)
 
@@ -116,7 +123,7 @@ def void() -> Response:
         response = dataset_page()
     else:
         response = rdf_response(_void_document(choice.format), choice.format, choice.media_type)
-    response.vary.add("Accept")
+    vary_on(response, "Accept")
     return response
 
 

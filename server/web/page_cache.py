@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -21,28 +22,50 @@ T = TypeVar("T")
 CACHES_KEY = "cnc_kg.caches"
 
 
-class _OneAtATime:
-    """An LRU-cached function whose calls with equal arguments run one at a time: while one
-    computes a missing entry, the others with that key wait, then read it. Without this, every
-    thread asking for an expensive document just after a reload (VoID: 0.4 s) computed it too."""
+_MISSING = object()
 
-    def __init__(self, cached: Callable):
-        self.cached = cached
-        self.guard = threading.Lock()
-        self.keys: dict[tuple, list] = {}     # key -> [its lock, callers holding or awaiting it]
+
+class _OneAtATime:
+    """An LRU cache of ``func`` (called without the key's first item, which only selects the
+    entry) whose misses with equal keys run one at a time: while one thread computes a missing
+    entry, the others with that key wait, then read it. Without this, every thread asking for
+    an expensive document just after a reload (VoID: 0.4 s) computed it too. A hit takes one
+    uncontended lock: it is the path of every cached page."""
+
+    def __init__(self, func: Callable, size: int):
+        self.func = func
+        self.size = size
+        self.entries: OrderedDict[tuple, object] = OrderedDict()
+        self.lock = threading.Lock()
+        self.computing: dict[tuple, threading.RLock] = {}   # key -> held while computing it
+
+    def _kept(self, key: tuple) -> object:
+        with self.lock:
+            value = self.entries.get(key, _MISSING)
+            if value is not _MISSING:
+                self.entries.move_to_end(key)
+            return value
 
     def __call__(self, *key):
-        with self.guard:
-            entry = self.keys.setdefault(key, [threading.RLock(), 0])
-            entry[1] += 1
-        try:
-            with entry[0]:
-                return self.cached(*key)
-        finally:
-            with self.guard:
-                entry[1] -= 1
-                if entry[1] == 0:
-                    del self.keys[key]
+        value = self._kept(key)
+        if value is not _MISSING:
+            return value
+        with self.lock:
+            turn = self.computing.setdefault(key, threading.RLock())
+        with turn:
+            value = self._kept(key)              # computed while this thread waited
+            if value is not _MISSING:
+                return value
+            try:
+                value = self.func(*key[1:])
+                with self.lock:
+                    self.entries[key] = value
+                    if len(self.entries) > self.size:
+                        self.entries.popitem(last=False)
+            finally:
+                with self.lock:
+                    self.computing.pop(key, None)
+            return value
 
 
 def _cache(func: Callable, size: int) -> Callable:
@@ -50,19 +73,24 @@ def _cache(func: Callable, size: int) -> Callable:
     caches = current_app.extensions.setdefault(CACHES_KEY, {})
     cached = caches.get(func)
     if cached is None:
-        # The key's leading version (and language, URL) only select the entry.
-        cached = caches.setdefault(func, _OneAtATime(functools.lru_cache(maxsize=size)(
-            lambda skip, *args: func(*args))))
+        cached = caches.setdefault(func, _OneAtATime(func, size))
     return cached
 
 
-def per_page(func: Callable[..., T]) -> Callable[..., T]:
+def per_page(func: Callable[..., str | None]) -> Callable[..., bytes | None]:
     """Cache a rendered page by graph version, page language and URL (with its query string,
-    from which the language switcher's links are made), plus ``func``'s own arguments."""
+    from which the language switcher's links are made), plus ``func``'s own arguments.
+
+    The page is kept encoded: every request then sends the same bytes object, whose hash (the
+    key of its gzip and ETag, ``page_response``) is computed once."""
+    def encoded(*args) -> bytes | None:
+        body = func(*args)
+        return None if body is None else body.encode("utf-8")
+
     @functools.wraps(func)
-    def cached(*args) -> T:
+    def cached(*args) -> bytes | None:
         key = (index().version, page_language(), request.full_path)
-        return _cache(func, current_settings().page_cache_entries)(key, *args)
+        return _cache(encoded, current_settings().page_cache_entries)(key, *args)
     return cached
 
 

@@ -41,6 +41,7 @@ from server.web.page_response import (
     render_body,
     render_page,
     serialize,
+    vary_on,
 )
 
 bp = Blueprint("pages", __name__)
@@ -75,7 +76,7 @@ def _alternates(path: str):
 
 def _negotiated(response: Response, path: str, fmt, negotiated: bool) -> Response:
     if negotiated:
-        response.vary.add("Accept")
+        vary_on(response, "Accept")
         if response.status_code in (200, 304):
             response.headers["Content-Location"] = f"{path}.{fmt.extension}"
     return response

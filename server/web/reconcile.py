@@ -21,7 +21,13 @@ from server.web.context import (
     plain_error,
     whole_number,
 )
-from server.web.page_response import compress, html_only, page_response, render_body
+from server.web.page_response import (
+    compress,
+    html_only,
+    page_response,
+    render_body,
+    vary_on,
+)
 
 bp = Blueprint("reconcile", __name__)
 
@@ -34,7 +40,7 @@ def _reconciler() -> Reconciler:
 
 def _json(payload: object) -> Response:
     response = jsonify(payload)
-    response.vary.update(("Accept-Language", "Cookie"))   # names are in the reader's language
+    vary_on(response, "Accept-Language", "Cookie")   # names are in the reader's language
     return compress(response)
 
 

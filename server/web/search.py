@@ -9,7 +9,7 @@ from server.services.iris import href
 from server.services.labels import MAX_IRIS, labels
 from server.services.search import MAX_RESULTS, search
 from server.web.context import index, page_language
-from server.web.page_response import finish, html_only, render_page
+from server.web.page_response import finish, html_only, render_page, vary_on
 
 bp = Blueprint("search", __name__)
 
@@ -45,7 +45,7 @@ def autocomplete() -> Response:
                          " · ".join(part.text for part in h.context),
                          "descriptionLang": h.description.lang if h.description else lang}
                         for h in hits])
-    response.vary.update(("Accept-Language", "Cookie"))
+    vary_on(response, "Accept-Language", "Cookie")
     return finish(response)
 
 
@@ -57,5 +57,5 @@ def iri_labels() -> Response:
     if len(iris) > MAX_IRIS:
         abort(400, description=f"at most {MAX_IRIS} iri parameters per request")
     response = jsonify(labels(index(), iris, page_language()))
-    response.vary.update(("Accept-Language", "Cookie"))
+    vary_on(response, "Accept-Language", "Cookie")
     return finish(response)

@@ -12,7 +12,7 @@ from server.services import endpoint as service
 from server.web.context import current_settings, current_store, page_language, plain_error
 from server.web.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Choice, Format, negotiate
 from server.web.page_cache import per_version
-from server.web.page_response import compress, render_page
+from server.web.page_response import compress, render_page, vary_on
 from server.web.query_page import page_context
 
 bp = Blueprint("sparql", __name__)
@@ -114,7 +114,7 @@ def _page(query: str) -> Response:
     """The query page, in the site's layout and the page language (``?lang=``, cookie)."""
     lang = page_language()
     response = render_page("sparql/query.html", lang, **page_context(query, lang))
-    response.vary.add("Accept")
+    vary_on(response, "Accept")
     return response
 
 
