@@ -132,13 +132,20 @@ class RawEngine:
         return Outcome("ok", time.perf_counter() - started, _rows(body, form))
 
 
-def repeat(run: Callable[[], Outcome], repeats: int, budget_s: float) -> dict:
+def numbered(query: str, run: int) -> str:
+    """``query`` with a comment naming the run: a text no engine has seen, so none answers it
+    from answers it kept (ours keeps them per build; the comparison is of engines' work)."""
+    return f"{query}\n# run {run}\n"
+
+
+def repeat(run: Callable[[int], Outcome], repeats: int, budget_s: float) -> dict:
     """One warm-up run, then up to ``repeats`` timed runs (fewer past ``budget_s``): median.
+    ``run`` is given the run's number (0 for the warm-up).
 
     A warm-up slower than the budget is kept as the only measurement, so a slow engine is
     measured once instead of holding up the whole run.
     """
-    first = run()
+    first = run(0)
     if first.status != "ok":
         return {"status": first.status, "detail": first.detail}
     times, rows = [], first.rows
@@ -146,7 +153,7 @@ def repeat(run: Callable[[], Outcome], repeats: int, budget_s: float) -> dict:
         times.append(first.seconds)
     spent = first.seconds
     while len(times) < repeats and (not times or spent < budget_s):
-        outcome = run()
+        outcome = run(len(times) + 1)
         if outcome.status != "ok":
             return {"status": outcome.status, "detail": outcome.detail}
         times.append(outcome.seconds)

@@ -18,7 +18,8 @@ _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), ti
 
 
 # wrk (LuaJIT): each thread reads the paths and goes through them in turn, the second thread
-# starting half-way, so a run of fewer requests than paths never asks for a path twice.
+# starting half-way; each path ends in a query parameter, to which a comment numbering the
+# request is appended (URL-encoded "\n# T.N"), so no two requests of a run send the same text.
 CYCLE_SCRIPT = """
 local paths = {}
 local next_path = 0
@@ -33,9 +34,11 @@ function init(args)
   end
   next_path = math.floor((thread_number or 0) * #paths / 2)
 end
+local sent = 0
 function request()
   next_path = next_path % #paths + 1
-  return wrk.format(nil, paths[next_path])
+  sent = sent + 1
+  return wrk.format(nil, paths[next_path] .. "%0A%23%20" .. thread_number .. "." .. sent)
 end
 """
 
@@ -62,8 +65,9 @@ def parse_wrk(output: str) -> dict:
 def run_wrk(url: str, accept: str, seconds: int, connections: int, timeout_s: float,
             paths: list[str] | None = None) -> dict:
     """``wrk`` on ``url`` for ``seconds`` with ``connections`` open connections (2 threads);
-    with ``paths``, each request asks for the next of them on ``url``'s server instead (each
-    wrk thread starting half-way from the other), and the result says how many there are."""
+    with ``paths`` (each ending in a SPARQL query parameter), each request asks for the next of
+    them on ``url``'s server instead, its query made new by a numbered comment
+    (``CYCLE_SCRIPT``), and the result says how many paths there are."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout_s:g}s",
                "--latency", "-H", f"Accept: {accept}"]
     with tempfile.TemporaryDirectory() as folder:

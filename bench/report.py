@@ -241,10 +241,34 @@ def _cheap_select_note(size: dict) -> list[str]:
             "serves (`answer_cache_mb`), with no engine process — "
             f"{rate(same)}, Virtuoso {rate(virtuoso.get('cheap SELECT', {}))}. "
             f"'{DISTINCT_CHEAP}' asks for the labels of another entity at each request "
-            f"({new.get('distinct_paths', 0):,} distinct queries for {new['requests']:,} "
-            "requests), so each one is read by the guard and answered by an engine process (a "
-            "second process, JSON both ways): "
+            f"(going through {new.get('distinct_paths', 0):,} entities), its text made new by "
+            "a comment numbering the request, so each one is read by the guard and answered "
+            "by an engine process (a second process, JSON both ways): "
             f"{rate(new)}, Virtuoso {rate(virtuoso.get(DISTINCT_CHEAP, {}))}."]
+
+
+def _profile_section(results: dict) -> list[str]:
+    """Each kind of request's time in the application, and the functions that take most of it,
+    at the largest size profiled."""
+    profiled = [s for s in results["sizes"] if s.get("request_profile")]
+    if not profiled:
+        return ["Not profiled in this run."]
+    size = max(profiled, key=lambda s: s["size"])
+    lines = [f"At {size['triples']:,} triples: each kind of request answered "
+             "by the application in the benchmark's process (Flask's test client, one thread; "
+             "the HTTP front, which costs every request the same, is left out), then profiled "
+             "(cProfile: each function's own time, as a share of the request's).", "",
+             "| request | µs per request | where the time goes |", "|---|---|---|"]
+    for name, kind in size["request_profile"].items():
+        groups = ", ".join(f"{group} {share:.0%}" for group, share in kind["groups"].items()
+                           if share >= 0.01)
+        lines.append(f"| {name} | {kind['us_per_request']:,.0f} | {groups} |")
+    for name, kind in size["request_profile"].items():
+        lines += ["", f"Top functions, {name}:", "", "| function | group | share |",
+                  "|---|---|---|"]
+        lines += [f"| `{row['function']}` | {row['group']} | {row['share']:.0%} |"
+                  for row in kind["top"]]
+    return lines
 
 
 def _build_table(results: dict) -> list[str]:
@@ -309,7 +333,9 @@ def write_markdown(results: dict, path: Path) -> None:
                if s.get("run_date", env["date"]) != env["date"]],
              f"- {env['note']}",
              f"- per query: one warm-up, then the median of up to {results['options']['repeats']}"
-             f" runs (fewer past {results['options']['budget_s']:g} s); time limit "
+             f" runs (fewer past {results['options']['budget_s']:g} s), each run's text ending "
+             "in a comment of its own (`# run N`), so that no engine answers from answers it "
+             "kept (ours keeps them per build: the load runs measure that); time limit "
              f"{results['options']['timeout_s']:g} s on every engine (rdflib-endpoint has none: "
              "the client gives up and the endpoint is restarted; nor has the raw engine, "
              "pyoxigraph in the benchmark's own process, which is therefore not run above "
@@ -359,7 +385,9 @@ def write_markdown(results: dict, path: Path) -> None:
               "## Queries", "", f"![latency vs graph size]({PLOT})", "",
               *_query_tables(results), "## Pages", "", *_pages_table(results), "",
               "## Throughput under concurrent load", "",
-              *_load_run_table(results), ""]
+              *_load_run_table(results), "",
+              "## Where a request's time goes", "",
+              *_profile_section(results), ""]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

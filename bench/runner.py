@@ -16,10 +16,11 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from bench import processes
-from bench.clients import HttpClient, HttpEndpoint, RawEngine, accept_for, repeat
+from bench.clients import HttpClient, HttpEndpoint, RawEngine, accept_for, numbered, repeat
 from bench.data import build, published, synthetic_project, triple_count
 from bench.load_test import run_wrk, wrk_available
 from bench.loading import ENGINES, measure_load
+from bench.request_profile import request_profile
 from bench.summary import DISTINCT_CHEAP
 from bench.workload import SERVER_QUERIES, BenchQuery, bound, by_name, workload
 from server.project.synthetic import MARKER, SYNTHETIC_NS
@@ -53,6 +54,7 @@ class Options:
     timeout_s: float = 20.0        # per query, every engine
     load_timeout_s: float = 600.0  # loading one graph in one engine
     wrk_seconds: int = 5
+    load_rounds: int = 3           # wrk runs per target, interleaved; the median one is kept
     wrk_connections: int = 16
     rdflib_budget_s: float = 180.0  # rdflib-endpoint queries and restarts, per size
     # rdflib holds a graph in Python objects (~1.5 GB and minutes per million triples): above
@@ -120,8 +122,8 @@ class _RdflibEndpoint:
             return {"status": "not run", "detail": self.skipped}
         if self.client is None or time.monotonic() > self.deadline:
             return {"status": "not run", "detail": "rdflib-endpoint time budget spent"}
-        result = repeat(lambda: self.client.run(query.text, query.form), self.options.repeats,
-                        self.options.budget_s)
+        result = repeat(lambda n: self.client.run(numbered(query.text, n), query.form),
+                        self.options.repeats, self.options.budget_s)
         if result["status"] == "timeout":
             self.stop()
             if time.monotonic() + self.startups[-1] < self.deadline:
@@ -140,7 +142,8 @@ def _compare_queries(queries: list[BenchQuery], ours: HttpEndpoint, raw: RawEngi
         row = {"name": query.name, "group": query.group, "form": query.form}
         for name, engine in (("cnc-kg", ours), ("raw", raw), ("virtuoso", virtuoso)):
             if engine is not None:
-                row[name] = repeat(lambda e=engine, q=query: e.run(q.text, q.form),
+                row[name] = repeat(lambda n, e=engine, q=query: e.run(numbered(q.text, n),
+                                                                      q.form),
                                    options.repeats, options.budget_s)
         rows.append(row)
         print(f"    {query.name}: " + ", ".join(
@@ -161,7 +164,7 @@ def _page_timings(base: str, pages: tuple[tuple[str, str], ...], options: Option
     """Median time of each page, as a browser asks for it."""
     client = HttpClient(base, options.timeout_s)
     try:
-        return {name: {"path": path, **repeat(lambda p=path: client.get(p, HTML),
+        return {name: {"path": path, **repeat(lambda _, p=path: client.get(p, HTML),
                                               options.repeats, options.budget_s)}
                 for name, path in pages}
     finally:
@@ -199,23 +202,41 @@ def distinct_entities(folder: Path) -> list[URIRef]:
 
 
 def _distinct_target(running: processes.Running, entities: list[URIRef]) -> tuple:
-    """The load target of ``DISTINCT_CHEAP``: the endpoint and the query's path for each
-    entity."""
+    """The load target of ``DISTINCT_CHEAP``: the endpoint and, for each entity, the path of
+    the query about it, the query parameter last (the load run appends to it)."""
     text = (SERVER_QUERIES / f"{CHEAP}.rq").read_text(encoding="utf-8")
-    paths = [urllib.parse.urlsplit(_query_url(running, BenchQuery(CHEAP, "pages",
-                                                                  bound(text, e), "SELECT")))
-             for e in entities]
+    graph = ({"default-graph-uri": running.default_graph} if running.default_graph else {})
+    path = urllib.parse.urlsplit(running.endpoint).path
     return (running.endpoint, accept_for("SELECT"),
-            [f"{url.path}?{url.query}" for url in paths])
+            [f"{path}?" + urllib.parse.urlencode({**graph, "query": bound(text, e)})
+             for e in entities])
 
 
 def _load_runs(running: processes.Running, targets: dict[str, tuple], options: Options) -> dict:
-    """wrk on each target: (URL, Accept) or (URL, Accept, paths to go through)."""
+    """wrk on each target — (URL, Accept) or (URL, Accept, paths to go through) — in
+    ``options.load_rounds`` rounds, the targets interleaved in each, so that a burst of machine
+    noise does not land on one target only; per target, the run of median rate (with every
+    round's rate)."""
     if not wrk_available():
         return {"error": "wrk not installed"}
-    return {name: run_wrk(target[0], target[1], options.wrk_seconds, options.wrk_connections,
-                          options.timeout_s, paths=target[2] if len(target) > 2 else None)
-            for name, target in targets.items()}
+    runs: dict[str, list[dict]] = {name: [] for name in targets}
+    for _ in range(options.load_rounds):
+        for name, target in targets.items():
+            runs[name].append(run_wrk(target[0], target[1], options.wrk_seconds,
+                                      options.wrk_connections, options.timeout_s,
+                                      paths=target[2] if len(target) > 2 else None))
+    return {name: _median_run(found) for name, found in runs.items()}
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The run of median rate among ``runs`` (the first error if any failed), with the rates
+    of all."""
+    failed = [run for run in runs if "requests_per_s" not in run]
+    if failed:
+        return failed[0]
+    ranked = sorted(runs, key=lambda run: run["requests_per_s"])
+    return {**ranked[(len(ranked) - 1) // 2],
+            "rounds_per_s": [run["requests_per_s"] for run in runs]}
 
 
 def measure_size(size: int, options: Options) -> dict:
@@ -289,6 +310,7 @@ def measure_size(size: int, options: Options) -> dict:
         startup["rdflib-endpoint"] = rdflib.startups
         result["rdflib_restarts"] = rdflib.restarts
     result["startup"] = startup
+    result["request_profile"] = request_profile(folder, entity)
     result["loadavg_after"] = os.getloadavg()
     return result
 

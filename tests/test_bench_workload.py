@@ -13,6 +13,7 @@ from rdflib import URIRef
 
 from bench.clients import RawEngine
 from bench.data import build, published, synthetic_project
+from bench.request_profile import request_profile
 from bench.runner import CHEAP, distinct_entities
 from bench.workload import SERVER_QUERIES, bound, workload
 from server.project.synthetic import SYNTHETIC_NS
@@ -80,3 +81,18 @@ def test_distinct_cheap_queries_each_ask_about_an_entity_of_the_graph(synthetic_
     for entity in entities:
         rows = list(store.query(bound(text, entity)))
         assert rows and {row["iri"].value for row in rows} == {str(entity)}, entity
+
+
+def test_request_profile_tells_kept_answers_from_engine_work(synthetic_store):
+    """The profile of each kind of request adds up, and shows what the server does: a query
+    asked again never waits for an engine process, a new one does."""
+    _, entity, folder = synthetic_store
+    profile = request_profile(folder, entity, requests=40)
+    assert set(profile) == {"static route", "cheap SELECT, asked again",
+                            "cheap SELECT, a new query each time", "cached entity page"}
+    for kind in profile.values():
+        assert kind["us_per_request"] > 0 and kind["top"]
+        assert abs(sum(kind["groups"].values()) - 1) < 1e-6
+    waiting = "engine process (waiting)"
+    assert profile["cheap SELECT, a new query each time"]["groups"].get(waiting, 0) > 0
+    assert waiting not in profile["cheap SELECT, asked again"]["groups"]

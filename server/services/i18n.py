@@ -359,8 +359,10 @@ def parse_accept_language(header: str | None) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def choose_language(param: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The page language: explicit ``?lang=`` first, then the remembered cookie, then the header."""
+    """The page language: explicit ``?lang=`` first, then the remembered cookie, then the header.
+    Kept per arguments: clients send few distinct headers, and every page asks."""
     for candidate in (primary(param), primary(cookie)):
         if candidate in LANGUAGES:
             return candidate

@@ -15,6 +15,7 @@ STORE_KEY = "cnc_kg.store"
 SETTINGS_KEY = "cnc_kg.settings"
 LANG_COOKIE = "lang"
 _LANG_KEY = "cnc_kg.page_language"     # where the request's page language is kept
+_INDEX_KEY = "cnc_kg.index"             # and the page index of the build it is pinned to
 
 
 def current_store() -> Store:
@@ -33,8 +34,13 @@ def current_published() -> Published:
 
 
 def index() -> GraphIndex:
-    """The index of the graph version this request sees."""
-    return graph_index(current_store())
+    """The index of the graph version this request sees (looked up once per request: the
+    request is pinned to one build)."""
+    environ = request.environ
+    found = environ.get(_INDEX_KEY)
+    if found is None:
+        found = environ[_INDEX_KEY] = graph_index(current_store())
+    return found
 
 
 def page_language() -> str:

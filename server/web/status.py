@@ -18,7 +18,8 @@ bp = Blueprint("status", __name__)
 
 @bp.route("/status")
 def status() -> Response:
-    """``{"version", "build", "reload", "engines", "busy", "long", "worker"}``; never cached."""
+    """``{"version", "build", "reload", "engines", "busy", "long", "answers", "worker"}``; never
+    cached."""
     response = jsonify({**server_status(current_store()), "worker": os.getpid()})
     response.headers["Cache-Control"] = "no-store"
     return response
