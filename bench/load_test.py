@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +20,8 @@ _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), ti
 
 # wrk (LuaJIT): each thread reads the paths and goes through them in turn, the second thread
 # starting half-way; each path ends in a query parameter, to which a comment numbering the
-# request is appended (URL-encoded "\n# T.N"), so no two requests of a run send the same text.
+# request is appended (URL-encoded "\n# R.T.N", R new for each run), so no two requests send
+# the same text.
 CYCLE_SCRIPT = """
 local paths = {}
 local next_path = 0
@@ -38,7 +40,8 @@ local sent = 0
 function request()
   next_path = next_path % #paths + 1
   sent = sent + 1
-  return wrk.format(nil, paths[next_path] .. "%0A%23%20" .. thread_number .. "." .. sent)
+  return wrk.format(nil, paths[next_path] .. "%0A%23%20RUN_MARK." .. thread_number .. "."
+                    .. sent)
 end
 """
 
@@ -74,8 +77,8 @@ def run_wrk(url: str, accept: str, seconds: int, connections: int, timeout_s: fl
         if paths:
             listing, script = Path(folder, "paths.txt"), Path(folder, "cycle.lua")
             listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
-            script.write_text(CYCLE_SCRIPT.replace("PATHS_FILE", json.dumps(str(listing))),
-                              encoding="utf-8")
+            script.write_text(CYCLE_SCRIPT.replace("PATHS_FILE", json.dumps(str(listing)))
+                              .replace("RUN_MARK", secrets.token_hex(4)), encoding="utf-8")
             command += ["-s", str(script)]
         done = subprocess.run([*command, url], capture_output=True, text=True,
                               timeout=seconds + timeout_s + 30)
