@@ -75,6 +75,7 @@ def _alternates(path: str):
 
 
 def _negotiated(response: Response, path: str, fmt, negotiated: bool) -> Response:
+    """``Vary: Accept`` on an answer chosen by ``Accept``, and where its format lives."""
     if negotiated:
         vary_on(response, "Accept")
         if response.status_code in (200, 304):
@@ -111,15 +112,16 @@ def entity(space: str, name: str) -> Response:
     path = f"/{space}/{slug}"
     if iri is None or not index().knows(iri):
         return _negotiated(not_found_response(html=fmt is HTML), path, fmt, negotiated)
-    if fmt is HTML:
-        lang = page_language()
-        body = _entity_html(iri, path)
-        if body is None:
-            return _negotiated(not_found_response(html=True), path, fmt, negotiated)
-        response = page_response(body, lang)
-    else:
+    if fmt is not HTML:
         response = rdf_response(_entity_document_bytes(iri, fmt), fmt, media_type)
-    return _negotiated(response, path, fmt, negotiated)
+        return _negotiated(response, path, fmt, negotiated)
+    body = _entity_html(iri, path)
+    if body is None:
+        return _negotiated(not_found_response(html=True), path, fmt, negotiated)
+    if negotiated:          # what _negotiated adds, written with the page's other headers
+        return page_response(body, page_language(), vary=("Accept",),
+                             headers=(("Content-Location", f"{path}.{fmt.extension}"),))
+    return page_response(body, page_language())
 
 
 for _space in ENTITY_SPACES:           # one plain rule each, as the OpenAPI document lists them
