@@ -58,7 +58,7 @@ class Options:
     timeout_s: float = 20.0        # per query, every engine
     load_timeout_s: float = 600.0  # loading one graph in one engine
     wrk_seconds: int = 5
-    load_rounds: int = 3           # wrk runs per target, interleaved; the median one is kept
+    load_rounds: int = 5           # wrk runs per target, interleaved; the median one is kept
     wrk_connections: int = 16
     rdflib_budget_s: float = 180.0  # rdflib-endpoint queries and restarts, per size
     # rdflib holds a graph in Python objects (~1.5 GB and minutes per million triples): above
