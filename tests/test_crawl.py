@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -103,40 +104,56 @@ def _sitemap_urls(base: str) -> list[str]:
 
 
 def crawl(base: str) -> Crawl:
-    """Fetch every page reachable from the home page and the sitemap, in every language."""
+    """Fetch every page reachable from the home page and the sitemap, in every language (the
+    languages crawled at once, as three readers would: the server renders in parallel)."""
+    with ThreadPoolExecutor(len(LANGUAGES)) as pool:
+        crawls = list(pool.map(lambda lang: _crawl_in(base, lang), LANGUAGES))
+    found = Crawl()
+    for part in crawls:                     # in LANGUAGES order: the sample kinds are stable
+        found.pages.update(part.pages)
+        found.fetched += part.fetched
+        found.links += part.links
+        found.failures += part.failures
+        found.english_on_chinese.update(part.english_on_chinese)
+        for kind, url in part.kinds.items():
+            found.kinds.setdefault(kind, url)
+    return found
+
+
+def _crawl_in(base: str, lang: str) -> Crawl:
+    """Every page reachable from the home page and the sitemap, in ``lang``."""
     found = Crawl()
     origin = urllib.parse.urlsplit(base).netloc
-    for lang in LANGUAGES:
-        queue = collections.deque([base, *_sitemap_urls(base)])
-        seen = set(queue)
-        while queue:
-            url = queue.popleft()
-            status, content_type, body = _fetch(url, lang)
-            found.fetched += 1
-            if status >= 400:
-                found.failures.append(f"{status} {url} ({lang})")
-                continue
-            if content_type != "text/html":
-                continue
-            page = body.decode("utf-8")
-            parts = urllib.parse.urlsplit(url)
-            found.pages[lang].add(url)
-            if lang == "zh" and (words := english_words_on_chinese_page(page)):
-                found.english_on_chinese[url] = words
-            parser = _Links()
-            parser.feed(page)
-            found.kinds.setdefault(_kind(parts.path, parts.query, parser.kind), url)
-            for link in parser.links:
-                target = urllib.parse.urljoin(url, link).split("#")[0]
-                if urllib.parse.urlsplit(target).netloc != origin:
-                    continue                   # another site: not ours to answer for
-                found.links += 1
-                target, switched = _without_lang(target)
-                if switched not in (None, lang):
-                    continue                   # the same page in another language
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
+    queue = collections.deque([base, *_sitemap_urls(base)])
+    seen = set(queue)
+    while queue:
+        url = queue.popleft()
+        status, content_type, body = _fetch(url, lang)
+        found.fetched += 1
+        if status >= 400:
+            found.failures.append(f"{status} {url} ({lang})")
+            continue
+        if content_type != "text/html":
+            continue
+        page = body.decode("utf-8")
+        parts = urllib.parse.urlsplit(url)
+        found.pages[lang].add(url)
+        if lang == "zh" and (words := english_words_on_chinese_page(page)):
+            found.english_on_chinese[url] = words
+        parser = _Links()
+        parser.feed(page)
+        found.kinds.setdefault(_kind(parts.path, parts.query, parser.kind), url)
+        for link in parser.links:
+            target = urllib.parse.urljoin(url, link).split("#")[0]
+            if urllib.parse.urlsplit(target).netloc != origin:
+                continue                   # another site: not ours to answer for
+            found.links += 1
+            target, switched = _without_lang(target)
+            if switched not in (None, lang):
+                continue                   # the same page in another language
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
     return found
 
 
