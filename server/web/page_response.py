@@ -90,12 +90,8 @@ def page_response(body: str | bytes, lang: str, status: int = 200, vary: tuple[s
                ("Vary", ", ".join(("Accept-Language", "Cookie", "Accept-Encoding", *vary))),
                *headers]
     if status == 200:
-        gzip_it = _wants_gzip(HTML_TYPE, data)
-        sent = memo(_representation, HTML_TYPE, None, data, gzip_it)
-        data = sent.body
-        if gzip_it:
-            headers.append(("Content-Encoding", "gzip"))
-        headers += _validators(sent)
+        data, described = _sent(HTML_TYPE, None, data, _wants_gzip(HTML_TYPE, data))
+        headers += described
     response = Response(data, status=status, content_type=HTML_TYPE, headers=headers)
     if request.args.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
@@ -140,21 +136,36 @@ def format_by_extension(extension: str) -> Format | None:
 
 @dataclass(frozen=True)
 class _Representation:
-    """A body as sent: its bytes (gzipped or not), its ``Content-Encoding`` and its ETag."""
+    """A body as sent (gzipped or not) and the headers that say so: ``Content-Encoding`` when
+    it was gzipped here, and its ETag."""
 
     body: bytes
-    encoding: str | None
-    etag: str
+    headers: tuple[tuple[str, str], ...]
 
 
 def _representation(content_type: str, encoding: str | None, body: bytes,
                     gzip_it: bool) -> _Representation:
     """The representation of ``body`` (in ``encoding`` already, or gzipped now); the tag names
     its type and encoding as well as its bytes."""
+    gzipped: tuple[tuple[str, str], ...] = ()
     if gzip_it:
         body, encoding = gzip.compress(body, compresslevel=6, mtime=0), "gzip"
+        gzipped = (("Content-Encoding", "gzip"),)
     digest = hashlib.sha256(f"{content_type}\n{encoding or ''}\n".encode() + body)
-    return _Representation(body, encoding, quote_etag(digest.hexdigest()[:32]))
+    return _Representation(body, (*gzipped, ("ETag", quote_etag(digest.hexdigest()[:32]))))
+
+
+def _sent(content_type: str, encoding: str | None, body: bytes,
+          gzip_it: bool) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body to send and the headers that describe it (encoding, ETag, Last-Modified: the
+    build's time). Kept because the same cached pages are sent again and again: their gzip and
+    tag are computed once (``per_page`` keeps a page as one bytes object, hashed once)."""
+    sent = memo(_representation, content_type, encoding, body, gzip_it)
+    headers = list(sent.headers)
+    built = index().built
+    if built is not None:
+        headers.append(("Last-Modified", _http_date(built)))
+    return sent.body, headers
 
 
 @functools.lru_cache(maxsize=16)
@@ -178,15 +189,6 @@ def _wants_gzip(media_type: str, body: bytes) -> bool:
 def _accepts_gzip(response: Response, body: bytes) -> bool:
     vary_on(response, "Accept-Encoding")
     return _wants_gzip(response.mimetype, body)
-
-
-def _validators(sent: _Representation) -> list[tuple[str, str]]:
-    """ETag and Last-Modified (the build's time) of a representation."""
-    headers = [("ETag", sent.etag)]
-    built = index().built
-    if built is not None:
-        headers.append(("Last-Modified", _http_date(built)))
-    return headers
 
 
 def _conditional(response: Response) -> Response:
@@ -229,16 +231,13 @@ def finish(response: Response, ranges: bool = False) -> Response:
         body = response.get_data()
         encoding = response.content_encoding
         gzip_it = _accepts_gzip(response, body) and encoding is None
-        # Kept because the same cached pages are sent again and again: their gzip and tag are
-        # computed once (``per_page`` keeps a page as one bytes object, hashed once).
-        sent = memo(_representation, response.content_type, encoding, body, gzip_it)
+        data, headers = _sent(response.content_type, encoding, body, gzip_it)
         if gzip_it:
-            response.set_data(sent.body)
-            response.headers["Content-Encoding"] = "gzip"
-        for name, value in _validators(sent):
+            response.set_data(data)
+        for name, value in headers:
             response.headers[name] = value
         if ranges:
             return response.make_conditional(_range_environ(response), accept_ranges=True,
-                                             complete_length=len(sent.body))
+                                             complete_length=len(data))
         return _conditional(response)
     return response
