@@ -15,9 +15,11 @@ import pyoxigraph as ox
 _W3C = "http://www.w3.org/ns/formats/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Format:
-    """One row of a format table, in server preference order within its table."""
+    """One row of a format table, in server preference order within its table. Each format is
+    one object, compared and hashed by identity: a table is the key of ``negotiate``'s cache,
+    hashed at every negotiated request."""
 
     name: str
     media_type: str

@@ -49,10 +49,10 @@ def project(built_root: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _get(url: str, accept: str) -> bytes:
+def _get(url: str, accept: str, headers: dict[str, str] | None = None) -> bytes:
     """The body of a 200 answer; any other raises OSError (as urlopen's HTTPError did), which
     the clients under ``Load`` count as a failure."""
-    code, _, body = http(url, accept=accept)
+    code, _, body = http(url, accept=accept, headers=headers)
     if code != 200:
         raise OSError(f"{url}: HTTP {code} {body[:200]!r}")
     return body
@@ -73,8 +73,10 @@ def probes_in_document(base: str) -> frozenset[str]:
 
 
 def probes_in_page(base: str) -> frozenset[str]:
-    """The probe names the CNC's HTML page shows (built from several queries in one request)."""
-    page = _get(base + "id/cnc?lang=en", "text/html").decode("utf-8")
+    """The probe names the CNC's HTML page shows (built from several queries in one request);
+    asked the same way each time, so that the worker sends its finished answer again until a
+    build lands (``replayed``)."""
+    page = _get(base + "id/cnc", "text/html", {"Accept-Language": "en"}).decode("utf-8")
     return frozenset(p for p in PROBES if p in page)
 
 

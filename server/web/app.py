@@ -37,6 +37,7 @@ from server.web.context import (
     current_store,
     plain_error,
 )
+from server.web.lean_request import LeanRequest
 from server.web.negotiation import NotAcceptable
 from server.web.security_headers import add_security_headers
 from server.web.utf8_input import refuse_invalid_utf8
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """Build the application; opens the store the settings name unless one is given."""
     settings = settings or load_settings()
     app = Flask("server", static_folder="static", template_folder="templates")
+    app.request_class = LeanRequest
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False
     app.extensions[SETTINGS_KEY] = settings

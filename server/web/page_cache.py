@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
 from server.web.context import current_settings, current_store, index, page_language
 
@@ -22,59 +22,100 @@ T = TypeVar("T")
 CACHES_KEY = "cnc_kg.caches"
 
 
-_MISSING = object()
+MISSING = object()
 
 
-class _OneAtATime:
-    """An LRU cache of ``func`` (called without the key's first item, which only selects the
-    entry) whose misses with equal keys run one at a time: while one thread computes a missing
-    entry, the others with that key wait, then read it. Without this, every thread asking for
-    an expensive document just after a reload (VoID: 0.4 s) computed it too. A hit takes one
-    uncontended lock: it is the path of every cached page."""
+class _LRU:
+    """A bounded map that forgets the entry used least recently, counting its hits and misses
+    for ``/status``; safe across threads. A hit takes one uncontended lock: it is the path of
+    every cached page."""
 
-    def __init__(self, func: Callable, size: int):
-        self.func = func
+    def __init__(self, size: int, kind: str):
         self.size = size
+        self.kind = kind
         self.entries: OrderedDict[tuple, object] = OrderedDict()
         self.lock = threading.Lock()
-        self.computing: dict[tuple, threading.RLock] = {}   # key -> held while computing it
+        self.hits = self.misses = 0
 
-    def _kept(self, key: tuple) -> object:
+    def get(self, key: tuple) -> object:
+        """The entry of ``key``, or ``MISSING``."""
         with self.lock:
-            value = self.entries.get(key, _MISSING)
-            if value is not _MISSING:
+            value = self.entries.get(key, MISSING)
+            if value is MISSING:
+                self.misses += 1
+            else:
+                self.hits += 1
                 self.entries.move_to_end(key)
             return value
 
+    def put(self, key: tuple, value: object) -> None:
+        with self.lock:
+            self.entries[key] = value
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+class _OneAtATime(_LRU):
+    """An LRU cache of ``func`` (called without the key's first item, which only selects the
+    entry) whose misses with equal keys run one at a time: while one thread computes a missing
+    entry, the others with that key wait, then read it. Without this, every thread asking for
+    an expensive document just after a reload (VoID: 0.4 s) computed it too."""
+
+    def __init__(self, func: Callable, size: int, kind: str):
+        super().__init__(size, kind)
+        self.func = func
+        self.computing: dict[tuple, threading.RLock] = {}   # key -> held while computing it
+
     def __call__(self, *key):
-        value = self._kept(key)
-        if value is not _MISSING:
+        value = self.get(key)
+        if value is not MISSING:
             return value
         with self.lock:
             turn = self.computing.setdefault(key, threading.RLock())
         with turn:
-            value = self._kept(key)              # computed while this thread waited
-            if value is not _MISSING:
+            with self.lock:                      # computed while this thread waited?
+                value = self.entries.get(key, MISSING)
+            if value is not MISSING:
                 return value
             try:
                 value = self.func(*key[1:])
-                with self.lock:
-                    self.entries[key] = value
-                    if len(self.entries) > self.size:
-                        self.entries.popitem(last=False)
+                self.put(key, value)
             finally:
                 with self.lock:
                     self.computing.pop(key, None)
             return value
 
 
-def _cache(func: Callable, size: int) -> Callable:
+def _cache(func: Callable, size: int, kind: str) -> Callable:
     """This application's cache of ``func`` (made on first use)."""
     caches = current_app.extensions.setdefault(CACHES_KEY, {})
     cached = caches.get(func)
     if cached is None:
-        cached = caches.setdefault(func, _OneAtATime(func, size))
+        cached = caches.setdefault(func, _OneAtATime(func, size, kind))
     return cached
+
+
+def entries_of(owner: Callable) -> _LRU:
+    """This application's page-sized LRU map kept for ``owner`` (made on first use); its
+    ``get`` answers ``MISSING`` for a key it does not hold."""
+    caches = current_app.extensions.setdefault(CACHES_KEY, {})
+    entries = caches.get(owner)
+    if entries is None:
+        entries = caches.setdefault(owner, _LRU(current_settings().page_cache_entries,
+                                                "finished answers"))
+    return entries
+
+
+def cache_status(app: Flask) -> dict[str, dict[str, int]]:
+    """Entries, hits and misses of ``app``'s caches, summed by kind: rendered pages, data for
+    pages, bodies as sent (gzip, ETag), finished answers sent again (``replayed``)."""
+    kinds: dict[str, dict[str, int]] = {}
+    for cache in list(app.extensions.get(CACHES_KEY, {}).values()):
+        counts = kinds.setdefault(cache.kind, {"entries": 0, "hits": 0, "misses": 0})
+        counts["entries"] += len(cache.entries)
+        counts["hits"] += cache.hits
+        counts["misses"] += cache.misses
+    return kinds
 
 
 def per_page(func: Callable[..., str | None]) -> Callable[..., bytes | None]:
@@ -90,7 +131,7 @@ def per_page(func: Callable[..., str | None]) -> Callable[..., bytes | None]:
     @functools.wraps(func)
     def cached(*args) -> bytes | None:
         key = (index().version, page_language(), request.full_path)
-        return _cache(encoded, current_settings().page_cache_entries)(key, *args)
+        return _cache(encoded, current_settings().page_cache_entries, "pages")(key, *args)
     return cached
 
 
@@ -101,11 +142,11 @@ def per_version(func: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(func)
     def cached(*args) -> T:
         version = current_store().version()
-        return _cache(func, current_settings().data_cache_entries)(version, *args)
+        return _cache(func, current_settings().data_cache_entries, "page data")(version, *args)
     return cached
 
 
 def memo(func: Callable[..., T], *args) -> T:
     """``func(*args)`` from this application's cache of ``func`` (a page-sized LRU cache), for
     results that depend on their arguments only (e.g. the gzip of a page body)."""
-    return _cache(func, current_settings().page_cache_entries)(None, *args)
+    return _cache(func, current_settings().page_cache_entries, "bodies as sent")(None, *args)

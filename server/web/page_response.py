@@ -24,7 +24,7 @@ from server.services import i18n
 from server.services.iris import href
 from server.web.context import LANG_COOKIE, index
 from server.web.negotiation import GRAPH_FORMATS, HTML, Format, negotiate
-from server.web.page_cache import memo
+from server.web.page_cache import MISSING, entries_of, memo
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 HTML_TYPE = "text/html; charset=utf-8"
@@ -96,6 +96,49 @@ def page_response(body: str | bytes, lang: str, status: int = 200, vary: tuple[s
     if request.args.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
     return _conditional(response) if status == 200 else response
+
+
+def replayed(*varied: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Keep a view's finished answers and send one again, without running the view, to a
+    request that asks for it the same way: same build, path, query string and values of the
+    request headers ``varied`` (those its answers vary on). This is a shared cache's rule
+    (RFC 9111 §4.1) applied inside the worker: the most requested answer, a cached entity page,
+    then costs little more than the cheapest route (the view's own work — negotiation, page
+    language, cache lookups, headers — was a third of it).
+
+    Kept: a 200 whose ``Vary`` names only headers of ``varied``, that sets no cookie, answered
+    to a request without conditions; a conditional request for a kept answer is answered from
+    it (304 when fresh)."""
+    environ_names = tuple("HTTP_" + name.upper().replace("-", "_") for name in varied)
+    allowed = frozenset(name.lower() for name in varied)
+
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def replay(*args, **kwargs) -> Response:
+            environ = request.environ
+            key = (index().version, environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+                   *[environ.get(name) for name in environ_names])
+            answers = entries_of(replay)
+            kept = answers.get(key)
+            if kept is not MISSING:
+                body, headers = kept
+                return _conditional(Response(body, headers=headers))
+            response = view(*args, **kwargs)
+            if _replayable(response, allowed) and not _has_conditions(environ):
+                answers.put(key, (response.get_data(), tuple(response.headers)))
+            return response
+        return replay
+    return decorate
+
+
+def _replayable(response: Response, allowed: frozenset[str]) -> bool:
+    """A complete 200 that depends on no request header but ``allowed`` and sets no cookie (a
+    cookie's expiry date is of its own time)."""
+    if response.status_code != 200 or response.direct_passthrough \
+            or "Set-Cookie" in response.headers:
+        return False
+    vary = response.headers.get("Vary", "")
+    return all(name.strip().lower() in allowed for name in vary.split(",") if name.strip())
 
 
 def render_page(template: str, lang: str, status: int = 200,
@@ -191,10 +234,13 @@ def _accepts_gzip(response: Response, body: bytes) -> bool:
     return _wants_gzip(response.mimetype, body)
 
 
+def _has_conditions(environ: dict) -> bool:
+    return any(name in environ for name in _CONDITIONS)
+
+
 def _conditional(response: Response) -> Response:
     """304 (or 412) when the request's conditions say so; compared only when it has any."""
-    environ = request.environ
-    if any(name in environ for name in _CONDITIONS):
+    if _has_conditions(request.environ):
         return response.make_conditional(request)
     return response
 

@@ -40,6 +40,7 @@ from server.web.page_response import (
     rdf_response,
     render_body,
     render_page,
+    replayed,
     serialize,
     vary_on,
 )
@@ -104,6 +105,7 @@ def _entity_document_bytes(iri: URIRef, fmt) -> bytes:
 ENTITY_SPACES = entity_spaces()
 
 
+@replayed("Accept", "Accept-Language", "Cookie", "Accept-Encoding")
 def entity(space: str, name: str) -> Response:
     """An entity of the graph (curated or synthetic), as HTML or RDF."""
     slug, extension = _split_extension(name)
