@@ -177,7 +177,39 @@ def _load_run_table(results: dict) -> list[str]:
                     f"{_num(p.get('p90'), 2)} | {_num(p.get('p99'), 2)} | "
                     f"{run['non_2xx'] + run['socket_errors']} | "
                     + ", ".join(_num(r, 0) for r in run.get("rounds_per_s", ())) + " |")
-    return lines
+    return lines + slow_rounds(results)
+
+
+SLOW_ROUND = 0.6          # a round under this share of its request's median rate is explained
+
+
+def slow_rounds(results: dict) -> list[str]:
+    """Where the machine's CPU went in each round much slower than its request's median
+    (``bench/machine.py``), next to the median round's."""
+    found = []
+    for s in sorted(results["sizes"], key=lambda s: s["triples"]):
+        for engine, runs in s.get("load_runs", {}).items():
+            for request, run in runs.items() if isinstance(runs, dict) else ():
+                if not isinstance(run, dict) or not run.get("rounds_cpu"):
+                    continue
+                median = run["requests_per_s"]
+                rounds = zip(run["rounds_per_s"], run["rounds_cpu"], strict=True)
+                for n, (rate, cpu) in enumerate(rounds):
+                    if cpu and median and rate < SLOW_ROUND * median:
+                        found.append(f"- {s['triples']:,}, {engine}, {request}, round {n + 1}: "
+                                     f"{_num(rate, 0)} req/s against a median of "
+                                     f"{_num(median, 0)}; CPU {_shares(cpu)} (median round: "
+                                     f"{_shares(run.get('cpu') or {})})")
+    if not found:
+        return []
+    return ["", f"Rounds under {SLOW_ROUND:.0%} of their median rate, and where the machine's "
+            "CPU time went in each (shares of both cores: the server under test, wrk, engines "
+            "left running, other processes, idle, stolen by the host):", "", *found]
+
+
+def _shares(cpu: dict[str, float]) -> str:
+    return ", ".join(f"{name} {share:.0%}" for name, share in
+                     sorted(cpu.items(), key=lambda item: -item[1]) if share >= 0.01)
 
 
 def _notes(results: dict) -> list[str]:

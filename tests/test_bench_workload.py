@@ -5,6 +5,8 @@ asserted)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,6 +15,8 @@ from rdflib import URIRef
 
 from bench.clients import RawEngine
 from bench.data import build, published, synthetic_project
+from bench.machine import CpuWindow
+from bench.report import slow_rounds
 from bench.request_profile import request_profile
 from bench.runner import CHEAP, distinct_entities
 from bench.workload import SERVER_QUERIES, bound, workload
@@ -96,3 +100,19 @@ def test_request_profile_tells_kept_answers_from_engine_work(synthetic_store):
     waiting = "engine process (waiting)"
     assert profile["cheap SELECT, a new query each time"]["groups"].get(waiting, 0) > 0
     assert waiting not in profile["cheap SELECT, asked again"]["groups"]
+
+
+def test_a_load_round_says_where_the_machine_spent_its_cpu():
+    """A child process burning CPU in the window (wrk's place) is counted as such; the shares
+    cover the machine's time (with idle), and a round far under its median is explained in
+    the report with them."""
+    window = CpuWindow.start()
+    subprocess.run([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"], check=True)
+    shares = window.stop()
+    assert shares["wrk"] > 0.05
+    assert 0.5 < sum(shares.values()) < 1.5          # both cores' time, give or take rounding
+    run = {"requests_per_s": 5000.0, "rounds_per_s": [5000.0, 1800.0, 5100.0],
+           "rounds_cpu": [{"cnc-kg": 0.8}, shares, {"cnc-kg": 0.8}], "cpu": {"cnc-kg": 0.8}}
+    lines = slow_rounds({"sizes": [{"triples": 1000, "load_runs": {"cnc-kg": {"page": run}}}]})
+    assert len([line for line in lines if line.startswith("- ")]) == 1
+    assert "round 2: 1,800 req/s" in lines[-1] and "wrk" in lines[-1]
