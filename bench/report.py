@@ -253,8 +253,11 @@ def _notes(results: dict) -> list[str]:
             text += (f" A first visit (each of {first['runs']} distinct entities fetched once) "
                      f"takes a median {first['median_ms']:.2f} ms: the queries, the view model "
                      "and the templates.")
-        notes.append(text + " The throughput run asks for one page again and again, so it "
-                     "measures the cached path: gunicorn, Flask and the page's headers.")
+        notes.append(text + " The throughput run asks for one page again and again, the same "
+                     "way, so it measures the path of a page asked for again: its finished "
+                     "answer (kept per build, address and the request headers it varies on) "
+                     "is sent again without running the view — gunicorn, Flask's request "
+                     "handling and the answer's headers are what is left.")
     notes += _cheap_select_note(size)
     notes.append("Start-up: from launching `cnc-kg serve` to the first answer — the HTTP "
                  "server, the app's imports, opening the build's store and page index (nothing "
