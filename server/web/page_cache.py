@@ -3,7 +3,9 @@
 A page is a pure function of (graph version, page language, URL): the graph never changes under
 a version, and a reload changes the version and so every key. Each cached function gets one LRU
 cache per application, sized by the settings (``page_cache_entries``, ``data_cache_entries``);
-a missing entry is computed by one thread while the others asking for it wait.
+a missing entry is computed by one thread while the others asking for it wait. A view may keep
+its finished answers in a map of its own (``entries_of``, for ``page_response.replayed``).
+/status reports every cache's entries, hits and misses (``cache_status``).
 """
 
 from __future__ import annotations
@@ -86,24 +88,25 @@ class _OneAtATime(_LRU):
             return value
 
 
-def _cache(func: Callable, size: int, kind: str) -> Callable:
-    """This application's cache of ``func`` (made on first use)."""
+def _of_app(owner: Callable, make: Callable[[], _LRU]) -> _LRU:
+    """This application's cache kept for ``owner``, made by ``make`` on first use."""
     caches = current_app.extensions.setdefault(CACHES_KEY, {})
-    cached = caches.get(func)
-    if cached is None:
-        cached = caches.setdefault(func, _OneAtATime(func, size, kind))
-    return cached
+    found = caches.get(owner)
+    if found is None:
+        found = caches.setdefault(owner, make())
+    return found
+
+
+def _cache(func: Callable, size: int, kind: str) -> _OneAtATime:
+    """This application's cache of ``func``."""
+    return _of_app(func, lambda: _OneAtATime(func, size, kind))
 
 
 def entries_of(owner: Callable) -> _LRU:
-    """This application's page-sized LRU map kept for ``owner`` (made on first use); its
-    ``get`` answers ``MISSING`` for a key it does not hold."""
-    caches = current_app.extensions.setdefault(CACHES_KEY, {})
-    entries = caches.get(owner)
-    if entries is None:
-        entries = caches.setdefault(owner, _LRU(current_settings().page_cache_entries,
-                                                "finished answers"))
-    return entries
+    """This application's page-sized LRU map kept for ``owner`` (a view's finished answers);
+    its ``get`` answers ``MISSING`` for a key it does not hold."""
+    return _of_app(owner, lambda: _LRU(current_settings().page_cache_entries,
+                                       "finished answers"))
 
 
 def cache_status(app: Flask) -> dict[str, dict[str, int]]:
