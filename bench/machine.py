@@ -80,3 +80,50 @@ class CpuWindow:
 def _children() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def connections_per_process(port: int) -> list[int]:
+    """How many established TCP connections each process serving ``port`` holds, most first:
+    the processes that hold its listening socket (a parent that only passed it on to its
+    children, such as gunicorn's arbiter, left out) — so a worker without any shows as 0."""
+    listening, established = set(), []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text(encoding="ascii").splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) != port:
+                continue
+            if fields[3] == "0A":                             # LISTEN
+                listening.add(fields[9])
+            elif fields[3] == "01":                           # ESTABLISHED
+                established.append(fields[9])
+    holders: dict[int, set[str]] = {}
+    parents: dict[int, int] = {}
+    wanted = listening | set(established)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            links = {_link(fd) for fd in (entry / "fd").iterdir()}
+            parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except OSError:                  # gone, or not ours to read
+            continue
+        if links & wanted:
+            holders[int(entry.name)] = links & wanted
+            parents[int(entry.name)] = parent
+    servers = [pid for pid, held in holders.items() if held & listening
+               and not any(parents.get(other) == pid for other in holders)]
+    return sorted((sum(1 for inode in established if inode in holders[pid]) for pid in servers),
+                  reverse=True)
+
+
+def _link(fd: Path) -> str:
+    """What a descriptor points at (a socket as its inode number); "" once it is closed (the
+    descriptor that lists a process's own descriptors is)."""
+    try:
+        return os.readlink(fd).removeprefix("socket:[").removesuffix("]")
+    except OSError:
+        return ""

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import statistics
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from bench.clients import HttpClient, HttpEndpoint, RawEngine, accept_for, numbe
 from bench.data import build, published, synthetic_project, triple_count
 from bench.load_test import run_wrk, wrk_available
 from bench.loading import ENGINES, measure_load
-from bench.machine import CpuWindow
+from bench.machine import CpuWindow, connections_per_process
 from bench.request_profile import request_profile
 from bench.summary import DISTINCT_CHEAP
 from bench.workload import SERVER_QUERIES, BenchQuery, bound, by_name, workload
@@ -226,10 +227,16 @@ def _load_runs(running: processes.Running, targets: dict[str, tuple], options: O
         return {"error": "wrk not installed"}
 
     def run(target: tuple) -> dict:
+        port = urllib.parse.urlsplit(target[0]).port
+        spread: dict = {}
+        halfway = threading.Timer(options.wrk_seconds / 2, lambda: spread.update(
+            connections=connections_per_process(port)))
         window = CpuWindow.start()
+        halfway.start()
         found = run_wrk(target[0], target[1], options.wrk_seconds, options.wrk_connections,
                         options.timeout_s, paths=target[2] if len(target) > 2 else None)
-        return {**found, "cpu": window.stop()}
+        halfway.join()
+        return {**found, "cpu": window.stop(), **spread}
 
     runs: dict[str, list[dict]] = {name: [] for name in targets}
     for _ in range(options.load_rounds):
@@ -251,7 +258,8 @@ def _median_run(runs: list[dict]) -> dict:
     ranked = sorted(runs, key=lambda run: run["requests_per_s"])
     return {**ranked[(len(ranked) - 1) // 2],
             "rounds_per_s": [run["requests_per_s"] for run in runs],
-            "rounds_cpu": [run.get("cpu") for run in runs]}
+            "rounds_cpu": [run.get("cpu") for run in runs],
+            "rounds_connections": [run.get("connections") for run in runs]}
 
 
 def measure_size(size: int, options: Options) -> dict:

@@ -100,9 +100,9 @@ def targets(results: dict) -> list[dict]:
     largest = sizes[-1] if sizes else {}
     label = f"{at_1m.get('triples', 0):,} triples"
 
-    def row(name, value, goal, met, unit=""):
+    def row(name, value, goal, met, unit="", beyond=False):
         return {"target": name, "measured": value, "goal": goal, "unit": unit,
-                "met": None if value is None else met(value)}
+                "met": None if value is None else met(value), "beyond": beyond}
 
     ready = [("curated", results.get("curated", {}).get("pages_s"))] + [
         (f"{s['triples']:,}", s.get("startup", {}).get("cnc-kg pages")) for s in sizes]
@@ -125,9 +125,11 @@ def targets(results: dict) -> list[dict]:
             "≥ 0.70", lambda v: v >= 0.70),
         row(f"{DISTINCT_CHEAP}: rate / Virtuoso's ({label})",
             None if cheap_new is None or not virtuoso_new else cheap_new / virtuoso_new, "≥ 1",
-            lambda v: v >= 1),
+            lambda v: v >= 1, beyond=True),
+        # Stricter than the measure (its load run asks one query again and again):
+        # the same goals for queries nobody asked before.
         row(f"{DISTINCT_CHEAP}: rate / static route ({label})",
-            _share(at_1m, DISTINCT_CHEAP), "≥ 0.70", lambda v: v >= 0.70),
+            _share(at_1m, DISTINCT_CHEAP), "≥ 0.70", lambda v: v >= 0.70, beyond=True),
         row(f"cached entity page rate / static route ({label})", _share(at_1m, "entity page"),
             "≥ 0.85", lambda v: v >= 0.85),
         row(f"search median over {at_1m.get('search', {}).get('queries', 0)} queries ({label})",

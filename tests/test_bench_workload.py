@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from bench.clients import RawEngine
 from bench.data import build, published, synthetic_project
-from bench.machine import CpuWindow
+from bench.machine import CpuWindow, connections_per_process
 from bench.report import slow_rounds
 from bench.request_profile import request_profile
 from bench.runner import CHEAP, distinct_entities
@@ -112,7 +112,26 @@ def test_a_load_round_says_where_the_machine_spent_its_cpu():
     assert shares["wrk"] > 0.05
     assert 0.5 < sum(shares.values()) < 1.5          # both cores' time, give or take rounding
     run = {"requests_per_s": 5000.0, "rounds_per_s": [5000.0, 1800.0, 5100.0],
-           "rounds_cpu": [{"cnc-kg": 0.8}, shares, {"cnc-kg": 0.8}], "cpu": {"cnc-kg": 0.8}}
+           "rounds_cpu": [{"cnc-kg": 0.8}, shares, {"cnc-kg": 0.8}], "cpu": {"cnc-kg": 0.8},
+           "rounds_connections": [[8, 8], [16, 0], [9, 7]], "connections": [8, 8]}
     lines = slow_rounds({"sizes": [{"triples": 1000, "load_runs": {"cnc-kg": {"page": run}}}]})
     assert len([line for line in lines if line.startswith("- ")]) == 1
     assert "round 2: 1,800 req/s" in lines[-1] and "wrk" in lines[-1]
+    assert "16, 0 (median round: 8, 8)" in lines[-1]
+
+
+def test_connections_are_counted_per_serving_process(tmp_path):
+    """A process serving a port shows its established connections; a process that listens but
+    holds none shows 0."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        assert connections_per_process(port) == [0]
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        accepted = [server.accept()[0] for _ in clients]
+        try:
+            assert connections_per_process(port) == [3]
+        finally:
+            for sock in clients + accepted:
+                sock.close()
