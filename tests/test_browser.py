@@ -5,13 +5,12 @@ phone's width."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from browsing import PAGE_TIMEOUT, ChromiumMissing, chromium, wait_until_settled
 from interface_words import english_words_on_chinese_page
+from node_packages import npm_install
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +23,7 @@ AXE = NODE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 def axe_source() -> str:
     """axe-core's axe.min.js, installed from the npm registry on first use."""
     if not AXE.is_file():
-        if shutil.which("npm") is None:
-            pytest.fail("npm is needed to install axe-core for the browser test")
-        subprocess.run(["npm", "install", "--prefix", str(NODE_PREFIX), "--no-audit", "--no-fund",
-                        "axe-core"], check=True, capture_output=True, timeout=300)
+        npm_install(NODE_PREFIX, "axe-core", timeout=300)
     return AXE.read_text("utf-8")
 
 

@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import urllib.parse
 import urllib.request
@@ -30,6 +29,7 @@ from pathlib import Path
 import pandas
 import pyoxigraph as ox
 import pytest
+from node_packages import npm_install
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -335,12 +335,9 @@ def comunica_installed() -> Path:
             and version("@comunica/query-sparql") == COMUNICA_VERSION
             and version("rdf-data-factory").startswith("2.")):
         return modules
-    if shutil.which("npm") is None or shutil.which("node") is None:
-        pytest.fail("node and npm are needed to install Comunica for the client matrix")
     COMUNICA_PREFIX.mkdir(parents=True, exist_ok=True)
     manifest.write_text(json.dumps(COMUNICA_PACKAGE, indent=2) + "\n", "utf-8")
-    subprocess.run(["npm", "install", "--prefix", str(COMUNICA_PREFIX), "--no-audit",
-                    "--no-fund"], check=True, capture_output=True, timeout=900)
+    npm_install(COMUNICA_PREFIX)
     return modules
 
 
