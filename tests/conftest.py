@@ -105,6 +105,14 @@ def live_server(built_root: Path) -> Iterator[str]:
         yield base
 
 
+@pytest.fixture(scope="module")
+def one_worker_server(built_root: Path) -> Iterator[str]:
+    """Base URL of a server with one web worker, so that ``/status`` speaks for the worker
+    that answered."""
+    with start_server(built_root, "--workers", "1") as base:
+        yield base
+
+
 @pytest.fixture(scope="session")
 def dump_path(built_root: Path) -> Path:
     """The N-Triples file the server loaded."""

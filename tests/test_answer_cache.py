@@ -12,7 +12,6 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import start_server
 from process_memory import engine_pids
 from server_status import status
 
@@ -23,13 +22,6 @@ LABELS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 VOLATILE = "SELECT (STRUUID() AS ?u) (RAND() AS ?r) WHERE {}"
 
 
-@pytest.fixture(scope="module")
-def one_worker(built_root, server_pid):
-    """A server with one web worker, so ``/status`` speaks for the worker that answered."""
-    with start_server(built_root, "--workers", "1") as base:
-        yield base, server_pid(base)
-
-
 def _ask(base: str, query: str, accept: str = "application/sparql-results+json") -> bytes:
     request = urllib.request.Request(base + "sparql?" + urllib.parse.urlencode({"query": query}),
                                      headers={"Accept": accept})
@@ -38,10 +30,10 @@ def _ask(base: str, query: str, accept: str = "application/sparql-results+json")
         return response.read()
 
 
-def test_a_query_asked_again_is_answered_without_an_engine(one_worker):
+def test_a_query_asked_again_is_answered_without_an_engine(one_worker_server, server_pid):
     """The second answer is a hit, byte for byte the first, and comes while every engine
     process of the worker is stopped (SIGSTOP): no engine took part in it."""
-    base, pid = one_worker
+    base, pid = one_worker_server, server_pid(one_worker_server)
     before = status(base)["answers"]
     first = _ask(base, LABELS)
     engines = engine_pids(pid)
@@ -60,9 +52,9 @@ def test_a_query_asked_again_is_answered_without_an_engine(one_worker):
     assert after["entries"] == before["entries"] + 1
 
 
-def test_each_format_is_its_own_answer(one_worker):
+def test_each_format_is_its_own_answer(one_worker_server):
     """The same query in another format is another answer, computed by an engine."""
-    base, _ = one_worker
+    base = one_worker_server
     before = status(base)["answers"]
     as_json = _ask(base, LABELS + " # formats")
     as_xml = _ask(base, LABELS + " # formats", "application/sparql-results+xml")
@@ -71,9 +63,9 @@ def test_each_format_is_its_own_answer(one_worker):
     assert after["misses"] == before["misses"] + 2 and after["hits"] == before["hits"]
 
 
-def test_answers_that_change_per_evaluation_are_never_kept(one_worker):
+def test_answers_that_change_per_evaluation_are_never_kept(one_worker_server):
     """RAND and STRUUID give a new value at each evaluation, and so does every answer."""
-    base, _ = one_worker
+    base = one_worker_server
     before = status(base)["answers"]
     answers = {_ask(base, VOLATILE) for _ in range(3)}
     assert len(answers) == 3
@@ -82,10 +74,10 @@ def test_answers_that_change_per_evaluation_are_never_kept(one_worker):
         before["hits"], before["misses"], before["entries"])
 
 
-def test_errors_are_not_kept(one_worker):
+def test_errors_are_not_kept(one_worker_server):
     """A query the engine refuses (a syntax error, which only the engine's parser sees) is
     refused again by the engine, not from memory."""
-    base, _ = one_worker
+    base = one_worker_server
     query = "SELECT * WHERE { ?s ?p }"
     before = status(base)["answers"]
     for _ in range(2):

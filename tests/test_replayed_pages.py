@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from conftest import start_server
 from http_calls import http
 from server_status import status
 
@@ -18,13 +17,6 @@ KIND = "finished answers"
 PAGE = "id/cnc"
 # Headers a server adds to every answer by itself (not the application's).
 SERVER_MADE = {"date", "server", "connection", "keep-alive"}
-
-
-@pytest.fixture(scope="module")
-def one_worker(built_root):
-    """A server with one web worker, so ``/status`` speaks for the worker that answered."""
-    with start_server(built_root, "--workers", "1") as base:
-        yield base
 
 
 def _counts(base: str) -> dict[str, int]:
@@ -36,9 +28,9 @@ def _headers(answer) -> dict[str, str]:
             if name.lower() not in SERVER_MADE}
 
 
-def test_a_page_asked_again_the_same_way_is_sent_as_finished(one_worker):
+def test_a_page_asked_again_the_same_way_is_sent_as_finished(one_worker_server):
     """The second answer is a hit: same status, bytes and headers as the first."""
-    base = one_worker
+    base = one_worker_server
     asked = {"Accept": "text/html", "Accept-Language": "fr"}
     before = _counts(base)
     first = http(base + PAGE, headers=asked)
@@ -65,10 +57,10 @@ def test_a_page_asked_again_the_same_way_is_sent_as_finished(one_worker):
      lambda answer: answer.headers["Content-Encoding"] == "gzip"
      and b"<https://" in gzip.decompress(answer.body)),
 ])
-def test_each_way_of_asking_is_its_own_answer(one_worker, asked, check):
+def test_each_way_of_asking_is_its_own_answer(one_worker_server, asked, check):
     """Another language, format or compression is another answer, made by the view; asked
     again that way, it is sent again, and it is never another way's answer."""
-    base = one_worker
+    base = one_worker_server
     before = _counts(base)
     first = http(base + PAGE + "?way=" + "-".join(sorted(asked.values())), headers=asked)
     again = http(base + PAGE + "?way=" + "-".join(sorted(asked.values())), headers=asked)
@@ -78,9 +70,9 @@ def test_each_way_of_asking_is_its_own_answer(one_worker, asked, check):
     assert after["misses"] == before["misses"] + 1 and after["hits"] == before["hits"] + 1
 
 
-def test_the_same_address_asked_in_another_language_is_not_the_kept_page(one_worker):
+def test_the_same_address_asked_in_another_language_is_not_the_kept_page(one_worker_server):
     """Kept French and English answers of one address stay apart."""
-    base = one_worker
+    base = one_worker_server
     pages = {lang: http(base + PAGE, headers={"Accept": "text/html", "Accept-Language": lang})
              for lang in ("fr", "en", "fr", "en")}
     assert pages["fr"].headers["Content-Language"] == "fr"
@@ -88,10 +80,10 @@ def test_the_same_address_asked_in_another_language_is_not_the_kept_page(one_wor
     assert pages["fr"].body != pages["en"].body
 
 
-def test_answers_that_set_a_cookie_are_never_kept(one_worker):
+def test_answers_that_set_a_cookie_are_never_kept(one_worker_server):
     """``?lang=`` sets the language cookie (with its own expiry date): every such answer is
     made by the view and sets it."""
-    base = one_worker
+    base = one_worker_server
     before = _counts(base)
     answers = [http(base + PAGE + "?lang=zh", accept="text/html") for _ in range(3)]
     after = _counts(base)
@@ -99,9 +91,9 @@ def test_answers_that_set_a_cookie_are_never_kept(one_worker):
     assert after["entries"] == before["entries"] and after["hits"] == before["hits"]
 
 
-def test_a_conditional_request_is_answered_from_the_kept_answer(one_worker):
+def test_a_conditional_request_is_answered_from_the_kept_answer(one_worker_server):
     """A fresh copy gets 304 from the kept answer; another tag gets the whole answer."""
-    base = one_worker
+    base = one_worker_server
     asked = {"Accept": "text/html", "Accept-Language": "en", "Accept-Encoding": "gzip"}
     first = http(base + PAGE, headers=asked)
     before = _counts(base)
