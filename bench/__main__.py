@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from bench.curated import project_copy
-from bench.report import write_results
+from bench.report import earlier_profiles, write_results
 from bench.runner import Options, measure_curated, measure_size
 from bench.summary import summarise
 
@@ -75,6 +75,7 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
                                  "validate_max_size": options.validate_max_size},
                      "sizes": []}
     measured = {int(s) for s in sizes.split(",") if s.strip()}
+    before = earlier_profiles(out / "results.json", measured)
     if keep_other_sizes:
         results["sizes"] = _earlier_sizes(out / "results.json", measured)
     print("== curated data", flush=True)
@@ -83,6 +84,8 @@ def main(sizes: str, repeats: int, timeout_s: float, seed: int, out: Path,
         result = measure_size(size, options)
         result["summary"] = summarise(result, timeout_s)
         result["run_date"] = results["environment"]["date"]
+        if size in before:
+            result["profile_before"] = before[size]
         results["sizes"].append(result)
         results["duration_s"] = time.perf_counter() - started
         write_results(results, out)      # after each size, so a stopped run still reports

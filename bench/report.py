@@ -301,22 +301,43 @@ def _cheap_select_note(size: dict) -> list[str]:
             f"{rate(new)}, Virtuoso {rate(virtuoso.get(DISTINCT_CHEAP, {}))}."]
 
 
-def _profile_section(results: dict) -> list[str]:
+def earlier_profiles(path: Path, measured: set[int]) -> dict[int, dict]:
+    """Per size this run measures again: the µs per request of each kind of request in the
+    earlier results file's profile, and that run's date (the report shows before and after)."""
+    if not path.exists():
+        return {}
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    date = earlier.get("environment", {}).get("date")
+    return {size["size"]: {"run_date": size.get("run_date", date),
+                           "us_per_request": {name: kind["us_per_request"] for name, kind
+                                              in size["request_profile"].items()}}
+            for size in earlier.get("sizes", [])
+            if size["size"] in measured and size.get("request_profile")}
+
+
+def profile_section(results: dict) -> list[str]:
     """Each kind of request's time in the application, and the functions that take most of it,
     at the largest size profiled."""
     profiled = [s for s in results["sizes"] if s.get("request_profile")]
     if not profiled:
         return ["Not profiled in this run."]
-    size = max(profiled, key=lambda s: s["size"])
+    size = max((s for s in profiled if s["size"] <= 1_000_000), key=lambda s: s["size"],
+               default=None) or max(profiled, key=lambda s: s["size"])
+    before = size.get("profile_before", {})
+    earlier = before.get("us_per_request", {})
     lines = [f"At {size['triples']:,} triples: each kind of request answered "
              "by the application in the benchmark's process (Flask's test client, one thread; "
              "the HTTP front, which costs every request the same, is left out), then profiled "
-             "(cProfile: each function's own time, as a share of the request's).", "",
-             "| request | µs per request | where the time goes |", "|---|---|---|"]
+             "(cProfile: each function's own time, as a share of the request's)"
+             + (f"; beside it, the same measure in the run before this one ({before['run_date']}"
+                ", same machine, another time: the code in between changed)" if earlier else "")
+             + ".", "",
+             "| request | µs per request | run before | where the time goes |", "|---|---|---|---|"]
     for name, kind in size["request_profile"].items():
         groups = ", ".join(f"{group} {share:.0%}" for group, share in kind["groups"].items()
                            if share >= 0.01)
-        lines.append(f"| {name} | {kind['us_per_request']:,.0f} | {groups} |")
+        lines.append(f"| {name} | {kind['us_per_request']:,.0f} | "
+                     f"{_num(earlier.get(name), 0)} | {groups} |")
     for name, kind in size["request_profile"].items():
         lines += ["", f"Top functions, {name}:", "", "| function | group | share |",
                   "|---|---|---|"]
@@ -447,7 +468,7 @@ def write_markdown(results: dict, path: Path) -> None:
               "## Throughput under concurrent load", "",
               *_load_run_table(results), "",
               "## Where a request's time goes", "",
-              *_profile_section(results), ""]
+              *profile_section(results), ""]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -5,6 +5,7 @@ asserted)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from rdflib import URIRef
 from bench.clients import RawEngine
 from bench.data import build, published, synthetic_project
 from bench.machine import CpuWindow, connections_per_process
-from bench.report import slow_rounds
+from bench.report import earlier_profiles, profile_section, slow_rounds
 from bench.request_profile import request_profile
 from bench.runner import CHEAP, distinct_entities
 from bench.workload import SERVER_QUERIES, bound, workload
@@ -135,3 +136,23 @@ def test_connections_are_counted_per_serving_process(tmp_path):
         finally:
             for sock in clients + accepted:
                 sock.close()
+
+
+def test_the_profile_shows_the_run_before_beside_this_one(tmp_path):
+    """The per-request profile of a size measured again keeps the earlier run's figures; a
+    size this run does not measure, or an earlier run without a profile, gives none."""
+    earlier = {"environment": {"date": "2026-01-01"}, "sizes": [
+        {"size": 1000, "triples": 1000, "request_profile": {
+            "static route": {"us_per_request": 150.0, "groups": {}, "top": []}}},
+        {"size": 2000, "triples": 2000, "request_profile": {
+            "static route": {"us_per_request": 170.0, "groups": {}, "top": []}}},
+        {"size": 3000, "triples": 3000}]}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(earlier), encoding="utf-8")
+    before = earlier_profiles(path, {1000, 3000})
+    assert before == {1000: {"run_date": "2026-01-01",
+                             "us_per_request": {"static route": 150.0}}}
+    now = {"sizes": [{"size": 1000, "triples": 1000, "profile_before": before[1000],
+                      "request_profile": {"static route": {
+                          "us_per_request": 120.0, "groups": {"werkzeug": 0.5}, "top": []}}}]}
+    assert "| static route | 120 | 150 | werkzeug 50% |" in profile_section(now)
