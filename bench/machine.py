@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
-# Process groups by what their command line holds (first match wins).
-GROUPS = (("cnc-kg", ("cnc-kg", "server.store.engine", "gunicorn")),
-          ("Virtuoso", ("virtuoso-t",)),
-          ("rdflib-endpoint", ("rdflib-endpoint", "rdflib_endpoint", "uvicorn")))
+# Process groups by what their command line holds, first match first: the peers before ours,
+# whose name is also in the file names the peers are given (cnc-kg.nt).
+GROUPS = (("Virtuoso", ("virtuoso-t",)),
+          ("rdflib-endpoint", ("rdflib-endpoint", "rdflib_endpoint", "uvicorn")),
+          ("cnc-kg", ("cnc-kg serve", "server.store.engine", "gunicorn")))
 
 
-def _group(command: str) -> str:
+def group_of(command: str) -> str:
     return next((name for name, marks in GROUPS if any(m in command for m in marks)), "other")
 
 
@@ -40,7 +41,7 @@ def _processes() -> dict[str, float]:
         except OSError:                  # gone meanwhile
             continue
         fields = stat.rpartition(")")[2].split()
-        group = _group(command)
+        group = group_of(command)
         seconds[group] = seconds.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / TICK
     return seconds
 

@@ -16,7 +16,7 @@ from rdflib import URIRef
 
 from bench.clients import RawEngine
 from bench.data import build, published, synthetic_project
-from bench.machine import CpuWindow, connections_per_process
+from bench.machine import CpuWindow, connections_per_process, group_of
 from bench.report import earlier_profiles, profile_section, slow_rounds
 from bench.request_profile import request_profile
 from bench.runner import CHEAP, distinct_entities
@@ -156,3 +156,13 @@ def test_the_profile_shows_the_run_before_beside_this_one(tmp_path):
                       "request_profile": {"static route": {
                           "us_per_request": 120.0, "groups": {"werkzeug": 0.5}, "top": []}}}]}
     assert "| static route | 120 | 150 | werkzeug 50% |" in profile_section(now)
+
+
+def test_processes_are_grouped_by_server():
+    """Our server and its engines, and each peer even when it serves our dump by name."""
+    assert group_of("/repo/.venv/bin/python /repo/.venv/bin/cnc-kg serve --root x") == "cnc-kg"
+    assert group_of("/usr/bin/python3 -m server.store.engine --store x/dist/store") == "cnc-kg"
+    assert group_of("/repo/.venv/bin/rdflib-endpoint serve x/dist/cnc-kg.nt") == "rdflib-endpoint"
+    assert group_of("/usr/bin/virtuoso-t +foreground +configfile x/cnc-kg/virtuoso.ini") == \
+        "Virtuoso"
+    assert group_of("/usr/bin/wrk -t2 http://127.0.0.1:1/robots.txt") == "other"
