@@ -1,9 +1,9 @@
 """The request class of the application: werkzeug's, minus the work of parsing what is absent.
 
 werkzeug parses the query string and the cookies on first use even when the request has none,
-and finds the ``Cookie`` header by walking every entry of the WSGI environment: 7 µs of a
-cached page's request, which reads both to choose its language. A request without them gets
-the same empty, immutable answers at once.
+and finds the ``Cookie`` header by walking every entry of the WSGI environment: 7 µs of every
+page's request, which reads both to choose its language. A request without them gets the same
+empty, immutable answers at once.
 """
 
 from __future__ import annotations

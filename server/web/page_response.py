@@ -80,15 +80,11 @@ def render_body(template: str, lang: str, alternates: tuple[tuple[Format, str], 
         **context)
 
 
-def page_response(body: str | bytes, lang: str, status: int = 200, vary: tuple[str, ...] = (),
-                  headers: tuple[tuple[str, str], ...] = ()) -> Response:
+def page_response(body: str | bytes, lang: str, status: int = 200) -> Response:
     """Finish an HTML page in ``lang`` (language cookie, Vary, gzip, ETag) as ``finish`` does,
-    its headers — ``vary`` and ``headers`` too — written in one go: a cached page is the most
-    requested answer."""
+    its headers written in one go."""
     data = body.encode("utf-8") if isinstance(body, str) else body
-    headers = [("Content-Language", lang),
-               ("Vary", ", ".join(("Accept-Language", "Cookie", "Accept-Encoding", *vary))),
-               *headers]
+    headers = [("Content-Language", lang), ("Vary", "Accept-Language, Cookie, Accept-Encoding")]
     if status == 200:
         data, described = _sent(HTML_TYPE, None, data, _wants_gzip(HTML_TYPE, data))
         headers += described

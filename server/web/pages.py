@@ -120,10 +120,7 @@ def entity(space: str, name: str) -> Response:
     body = _entity_html(iri, path)
     if body is None:
         return _negotiated(not_found_response(html=True), path, fmt, negotiated)
-    if negotiated:          # what _negotiated adds, written with the page's other headers
-        return page_response(body, page_language(), vary=("Accept",),
-                             headers=(("Content-Location", f"{path}.{fmt.extension}"),))
-    return page_response(body, page_language())
+    return _negotiated(page_response(body, page_language()), path, fmt, negotiated)
 
 
 for _space in ENTITY_SPACES:           # one plain rule each, as the OpenAPI document lists them
